@@ -1,0 +1,541 @@
+"""Queries and moves of DRM media. Every move is one transaction with its movement rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import logging
+import re
+import socket
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from drm_gui.core import settings as settings_mod
+from drm_gui.core.models import (
+    BatchKind,
+    MoveBatch,
+    Movement,
+    Setting,
+    StoragePool,
+    Volume,
+    database,
+    utcnow,
+)
+from drm_gui.core.states import (
+    DrmError,
+    DrmState,
+    VolumeKind,
+    location_on_entry,
+    refusal_reason,
+)
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # ids per IN (...) list: well under SQLite's and PostgreSQL's limits
+
+
+class ConcurrentChangeError(DrmError):
+    """Another workstation changed some of the volumes during the move."""
+
+
+# --- Who and where ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    os_user: str
+    workstation: str
+
+
+def current_actor() -> Actor:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return Actor(user, socket.gethostname() or "unknown")
+
+
+# --- Settings -----------------------------------------------------------------------------
+
+
+def load_settings() -> dict[str, settings_mod.SettingValue]:
+    """Every setting: stored values over the defaults."""
+    values = settings_mod.defaults()
+    for name, text in Setting.select(Setting.name, Setting.value).tuples():
+        definition = settings_mod.SETTINGS_BY_NAME.get(name)
+        if definition is None:
+            continue
+        try:
+            values[name] = definition.parse(text)
+        except settings_mod.SettingError:
+            log.warning("ignoring the stored value of %s (%r): not valid", name, text)
+    return values
+
+
+def set_setting(name: str, text: str) -> settings_mod.SettingValue:
+    """Validates and stores one setting; raises SettingError with the reason."""
+    value = settings_mod.parse_setting(name, text)
+    definition = settings_mod.setting_def(name)
+    stored = definition.format(value)
+    with database.atomic():
+        Setting.insert(name=definition.name, value=stored).on_conflict(
+            conflict_target=[Setting.name], update={Setting.value: stored}
+        ).execute()
+    log.info("setting %s = %s", definition.name, stored)
+    return value
+
+
+# --- Reading volumes ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VolumeRow:
+    id: int
+    volser: str
+    kind: VolumeKind
+    pool: str
+    state: DrmState
+    location: str
+    updated_at: dt.datetime
+    media_type: str
+    worm: bool
+    pct_used: float
+    flag: str
+
+    def days_in_state(self, now: dt.datetime | None = None) -> int:
+        return max(0, ((now or utcnow()) - self.updated_at).days)
+
+
+def to_datetime(value: Any) -> dt.datetime:
+    """A datetime from what the driver returned (SQLite gives text, PostgreSQL datetimes)."""
+    if isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(value)
+
+
+_VOLUME_COLUMNS = (
+    "v.id, v.volser, v.kind, COALESCE(p.name, ''), v.state, v.location, v.updated_at, "
+    "v.media_type, v.worm, v.pct_used, v.flag"
+)
+
+
+def _volume_sql(where: str = "") -> str:
+    vt = Volume._meta.table_name
+    pt = StoragePool._meta.table_name
+    return (
+        f"SELECT {_VOLUME_COLUMNS} FROM {vt} v LEFT JOIN {pt} p ON p.id = v.pool_id "
+        f"{where} ORDER BY v.volser"
+    )
+
+
+def _to_row(t: Sequence[Any]) -> VolumeRow:
+    return VolumeRow(
+        id=t[0],
+        volser=t[1],
+        kind=VolumeKind(t[2]),
+        pool=t[3],
+        state=DrmState(t[4]),
+        location=t[5],
+        updated_at=to_datetime(t[6]),
+        media_type=t[7],
+        worm=bool(t[8]),
+        pct_used=float(t[9]),
+        flag=t[10],
+    )
+
+
+def board_tuples() -> list[tuple[Any, ...]]:
+    """Every volume as a raw tuple, sorted by volser (the board's fast path):
+    (id, volser, kind value, pool, state value, location, updated_at, media_type, worm,
+    pct_used, flag). updated_at is whatever the driver returns: see to_datetime()."""
+    return list(database.execute_sql(_volume_sql()).fetchall())
+
+
+def volumes_by_ids(ids: Iterable[int]) -> list[VolumeRow]:
+    rows: list[VolumeRow] = []
+    for chunk in _chunks(list(ids)):
+        marks = ", ".join([database.param] * len(chunk))
+        cursor = database.execute_sql(_volume_sql(f"WHERE v.id IN ({marks})"), chunk)
+        rows.extend(_to_row(t) for t in cursor.fetchall())
+    rows.sort(key=lambda r: r.volser)
+    return rows
+
+
+def pattern_to_like(pattern: str) -> str:
+    """A QUERY DRMEDIA style pattern (* and ?) as a LIKE pattern with '\\' as escape."""
+    out = []
+    for ch in pattern.strip().upper():
+        if ch in "%_\\":
+            out.append("\\" + ch)
+        elif ch == "*":
+            out.append("%")
+        elif ch == "?":
+            out.append("_")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def pattern_to_regex(pattern: str) -> re.Pattern[str]:
+    """A * and ? pattern as an anchored, case-insensitive regular expression."""
+    body = "".join(
+        ".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in pattern.strip()
+    )
+    return re.compile(f"^{body}$", re.IGNORECASE)
+
+
+def query_volumes(
+    patterns: Sequence[str] = (),
+    *,
+    state: DrmState | None = None,
+    pool: str | None = None,
+    kind: VolumeKind | None = None,
+) -> list[VolumeRow]:
+    """Volumes matching any of *patterns* (all when empty) and the other filters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if patterns:
+        likes = []
+        for pattern in patterns:
+            likes.append("v.volser LIKE " + database.param + " ESCAPE '\\'")
+            params.append(pattern_to_like(pattern))
+        clauses.append("(" + " OR ".join(likes) + ")")
+    if state is not None:
+        clauses.append("v.state = " + database.param)
+        params.append(state.value)
+    if pool:
+        clauses.append("p.name LIKE " + database.param + " ESCAPE '\\'")
+        params.append(pattern_to_like(pool))
+    if kind is not None:
+        clauses.append("v.kind = " + database.param)
+        params.append(kind.value)
+    where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+    cursor = database.execute_sql(_volume_sql(where), params)
+    return [_to_row(t) for t in cursor.fetchall()]
+
+
+# --- Moves --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    volume_id: int | None
+    volser: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class MovedVolume:
+    volume_id: int
+    volser: str
+    from_state: DrmState
+    to_state: DrmState
+    from_location: str
+    to_location: str
+
+
+@dataclass(frozen=True)
+class MoveResult:
+    batch_id: int | None
+    kind: BatchKind
+    at: dt.datetime
+    moved: tuple[MovedVolume, ...]
+    refused: tuple[Refusal, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.refused
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _current(ids: Sequence[int]) -> dict[int, tuple[str, DrmState, str]]:
+    """id -> (volser, state, location), read inside the caller's transaction."""
+    vt = Volume._meta.table_name
+    found: dict[int, tuple[str, DrmState, str]] = {}
+    for chunk in _chunks(ids):
+        marks = ", ".join([database.param] * len(chunk))
+        cursor = database.execute_sql(
+            f"SELECT id, volser, state, location FROM {vt} WHERE id IN ({marks})",
+            list(chunk),
+        )
+        for vid, volser, state, location in cursor.fetchall():
+            found[vid] = (volser, DrmState(state), location)
+    return found
+
+
+def apply_batch(
+    kind: BatchKind,
+    changes: Sequence[MovedVolume],
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    reason: str,
+    target: DrmState | None,
+    corrects: int | None = None,
+    reasons: dict[int, str] | None = None,
+) -> int:
+    """Writes one batch: the volumes' new state and location and their movement rows
+    (each with *reason*, or its own from *reasons*). The caller holds the transaction.
+    Returns the batch id."""
+    batch = MoveBatch.create(
+        kind=kind,
+        at=at,
+        os_user=actor.os_user,
+        workstation=actor.workstation,
+        reason=reason,
+        target_state=target,
+        corrects=corrects,
+    )
+    vt = Volume._meta.table_name
+    p = database.param
+    stamp = str(at)
+    # Group by (from state, to state, to location): one UPDATE per chunk of each group.
+    groups: dict[tuple[DrmState, DrmState, str], list[int]] = defaultdict(list)
+    for change in changes:
+        groups[(change.from_state, change.to_state, change.to_location)].append(change.volume_id)
+    for (from_state, to_state, location), ids in groups.items():
+        for chunk in _chunks(ids):
+            marks = ", ".join([p] * len(chunk))
+            cursor = database.execute_sql(
+                f"UPDATE {vt} SET state = {p}, location = {p}, updated_at = {p}, "
+                f"version = version + 1 WHERE state = {p} AND id IN ({marks})",
+                [to_state.value, location, stamp, from_state.value, *chunk],
+            )
+            if cursor.rowcount != len(chunk):
+                raise ConcurrentChangeError(
+                    "some of these tapes were changed by someone else meanwhile; "
+                    "nothing was moved, refresh and try again"
+                )
+    mt = Movement._meta.table_name
+    columns = (
+        "batch_id, volume_id, volser, kind, from_state, to_state, from_location, "
+        "to_location, at, os_user, workstation, reason"
+    )
+    marks = ", ".join([p] * 12)
+    rows = [
+        (
+            batch.id,
+            c.volume_id,
+            c.volser,
+            kind.value,
+            c.from_state.value,
+            c.to_state.value,
+            c.from_location,
+            c.to_location,
+            stamp,
+            actor.os_user,
+            actor.workstation,
+            reasons.get(c.volume_id, reason) if reasons else reason,
+        )
+        for c in changes
+    ]
+    database.cursor().executemany(f"INSERT INTO {mt} ({columns}) VALUES ({marks})", rows)
+    return batch.id
+
+
+def move_volumes(
+    volume_ids: Iterable[int],
+    target: DrmState,
+    *,
+    to_location: str | None = None,
+    from_state: DrmState | None = None,
+    reason: str = "",
+    actor: Actor | None = None,
+    now: dt.datetime | None = None,
+) -> MoveResult:
+    """Moves the legal volumes to *target* in one transaction; reports the others.
+
+    A volume is refused when the transition table forbids the move, or when *from_state*
+    is given and the volume is not in it. The location text follows the settings unless
+    *to_location* is given.
+    """
+    if to_location is not None:
+        to_location = settings_mod.parse_location(to_location)
+    ids = list(dict.fromkeys(volume_ids))
+    actor = actor or current_actor()
+    at = now or utcnow()
+    with database.atomic():
+        settings = load_settings()
+        current = _current(ids)
+        moves: list[MovedVolume] = []
+        refused: list[Refusal] = []
+        for vid in ids:
+            if vid not in current:
+                refused.append(Refusal(vid, f"#{vid}", "no such volume"))
+                continue
+            volser, state, location = current[vid]
+            if from_state is not None and state is not from_state:
+                refused.append(Refusal(vid, volser, f"is {state.value}, not {from_state.value}"))
+                continue
+            why = refusal_reason(state, target)
+            if why is not None:
+                refused.append(Refusal(vid, volser, why))
+                continue
+            new_location = (
+                to_location
+                if to_location is not None
+                else location_on_entry(target, location, settings)
+            )
+            moves.append(MovedVolume(vid, volser, state, target, location, new_location))
+        batch_id = None
+        if moves:
+            batch_id = apply_batch(
+                BatchKind.MOVE,
+                moves,
+                actor=actor,
+                at=at,
+                reason=reason,
+                target=target,
+            )
+    log.info(
+        "moved %d volume(s) to %s (batch %s), refused %d",
+        len(moves),
+        target.value,
+        batch_id,
+        len(refused),
+    )
+    return MoveResult(batch_id, BatchKind.MOVE, at, tuple(moves), tuple(refused))
+
+
+def resolve_volsers(patterns: Sequence[str]) -> tuple[list[int], list[str]]:
+    """Volume ids matching the patterns, and the patterns that matched nothing."""
+    ids: list[int] = []
+    unmatched: list[str] = []
+    for pattern in patterns:
+        rows = query_volumes([pattern])
+        if not rows:
+            unmatched.append(pattern)
+        ids.extend(r.id for r in rows)
+    return list(dict.fromkeys(ids)), unmatched
+
+
+def correct_batch(
+    batch_id: int,
+    *,
+    reason: str = "",
+    actor: Actor | None = None,
+    now: dt.datetime | None = None,
+) -> MoveResult:
+    """Undoes an operator's move batch: every volume of it still where that batch put it
+    returns to its exact previous state and location. Recorded as a CORRECTION; the move
+    rules do not apply (a correction repairs a mistake, it is not a move)."""
+    actor = actor or current_actor()
+    at = now or utcnow()
+    with database.atomic():
+        batch = MoveBatch.get_or_none(MoveBatch.id == batch_id)
+        if batch is None:
+            raise DrmError(f"there is no move batch {batch_id}")
+        if batch.kind is not BatchKind.MOVE:
+            raise DrmError(f"batch {batch_id} is a {batch.kind.value.lower()}, not a move")
+        if MoveBatch.select().where(MoveBatch.corrects == batch_id).exists():
+            raise DrmError(f"batch {batch_id} has already been undone")
+        movements = list(
+            Movement.select(
+                Movement.volume,
+                Movement.volser,
+                Movement.from_state,
+                Movement.to_state,
+                Movement.from_location,
+                Movement.to_location,
+            )
+            .where(Movement.batch == batch_id)
+            .tuples()
+        )
+        current = _current([m[0] for m in movements])
+        changes: list[MovedVolume] = []
+        refused: list[Refusal] = []
+        for vid, volser, from_state, to_state, from_loc, to_loc in movements:
+            now_state, now_loc = current[vid][1], current[vid][2]
+            if now_state is not to_state or now_loc != to_loc:
+                refused.append(
+                    Refusal(
+                        vid,
+                        volser,
+                        f"has moved on since (now {now_state.value} at {now_loc}); left as it is",
+                    )
+                )
+                continue
+            changes.append(MovedVolume(vid, volser, to_state, from_state, to_loc, from_loc))
+        new_batch = None
+        if changes:
+            new_batch = apply_batch(
+                BatchKind.CORRECTION,
+                changes,
+                actor=actor,
+                at=at,
+                reason=reason or f"undo of batch {batch_id}",
+                target=None,
+                corrects=batch_id,
+            )
+    return MoveResult(new_batch, BatchKind.CORRECTION, at, tuple(changes), tuple(refused))
+
+
+# --- History ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: dt.datetime
+    kind: BatchKind
+    from_state: DrmState | None
+    to_state: DrmState
+    from_location: str
+    to_location: str
+    os_user: str
+    workstation: str
+    reason: str
+    batch_id: int
+
+
+def history(volume_id: int) -> list[HistoryRow]:
+    """Every movement of one volume, oldest first."""
+    query = (
+        Movement.select(
+            Movement.at,
+            Movement.kind,
+            Movement.from_state,
+            Movement.to_state,
+            Movement.from_location,
+            Movement.to_location,
+            Movement.os_user,
+            Movement.workstation,
+            Movement.reason,
+            Movement.batch,
+        )
+        .where(Movement.volume == volume_id)
+        .order_by(Movement.id)
+    )
+    return [
+        HistoryRow(
+            at=to_datetime(m.at),
+            kind=m.kind,
+            from_state=m.from_state,
+            to_state=m.to_state,
+            from_location=m.from_location,
+            to_location=m.to_location,
+            os_user=m.os_user,
+            workstation=m.workstation,
+            reason=m.reason,
+            batch_id=m.batch_id,
+        )
+        for m in query
+    ]
+
+
+def volume_by_volser(volser: str) -> VolumeRow | None:
+    rows = query_volumes([volser.replace("*", "").replace("?", "")])
+    return rows[0] if rows else None
+
+
+def counts_by_state() -> dict[DrmState, int]:
+    counts = dict.fromkeys(DrmState, 0)
+    query = Volume.select(Volume.state, Volume.id.count()).group_by(Volume.state).tuples()
+    for state, n in query:
+        counts[DrmState(state) if not isinstance(state, DrmState) else state] = n
+    return counts

@@ -1,0 +1,161 @@
+"""The peewee models of drm-gui. Times are stored as naive UTC datetimes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+from peewee import (
+    AutoField,
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    FloatField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    TextField,
+)
+
+from drm_gui.core.states import DrmState, VolumeKind
+
+database = DatabaseProxy()
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class EnumField(CharField):
+    """Stores an enum member by its value; reads it back as the member."""
+
+    def __init__(self, enum_class: type[enum.Enum], **kwargs: Any) -> None:
+        self.enum_class = enum_class
+        kwargs.setdefault("max_length", 32)
+        super().__init__(**kwargs)
+
+    def db_value(self, value: Any) -> Any:
+        if isinstance(value, self.enum_class):
+            return value.value
+        return value
+
+    def python_value(self, value: Any) -> Any:
+        return None if value is None else self.enum_class(value)
+
+
+class PoolType(enum.Enum):
+    PRIMARY = "PRIMARY"
+    COPY = "COPY"
+    ACTIVEDATA = "ACTIVEDATA"
+
+
+class SeriesKind(enum.Enum):
+    """A database backup series: full (with its incrementals) or snapshot."""
+
+    FULL = "FULL"
+    SNAPSHOT = "SNAPSHOT"
+
+
+class BatchKind(enum.Enum):
+    MOVE = "MOVE"  # an operator move
+    CORRECTION = "CORRECTION"  # undo of an operator's mistake; not bound by the move rules
+    EXPIRY = "EXPIRY"  # VAULT -> VAULTRETRIEVE by the expiry evaluation
+    IMPORT = "IMPORT"  # records created or changed by an import or the demo
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+class SchemaVersion(BaseModel):
+    version = IntegerField()
+
+
+class Setting(BaseModel):
+    name = CharField(primary_key=True, max_length=64)
+    value = TextField()
+
+
+class StoragePool(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True, max_length=30)
+    pool_type = EnumField(PoolType)
+    device_class = CharField(max_length=30, default="LTO")
+    reuse_delay_days = IntegerField(default=0)
+    worm = BooleanField(default=False)
+
+
+class DbBackupSeries(BaseModel):
+    id = AutoField()
+    kind = EnumField(SeriesKind)
+    number = IntegerField()
+    started_at = DateTimeField()
+
+    class Meta:
+        indexes = ((("kind", "number"), True),)
+
+
+class Volume(BaseModel):
+    id = AutoField()
+    volser = CharField(unique=True, max_length=32)
+    kind = EnumField(VolumeKind)
+    pool = ForeignKeyField(StoragePool, null=True, backref="volumes", on_delete="RESTRICT")
+    state = EnumField(DrmState, index=True)
+    location = CharField(max_length=255, default="")
+    updated_at = DateTimeField()
+    media_type = CharField(max_length=16, default="LTO-8")
+    device_class = CharField(max_length=30, default="LTO")
+    worm = BooleanField(default=False)
+    pct_used = FloatField(default=0.0)
+    empty_since = DateTimeField(null=True)
+    series = ForeignKeyField(DbBackupSeries, null=True, backref="volumes", on_delete="RESTRICT")
+    backup_operation = IntegerField(null=True)  # 0 = full, n = n-th incremental
+    volume_seq = IntegerField(null=True)
+    written_at = DateTimeField(null=True)  # when the backup on it was written
+    library_slot = IntegerField(null=True)
+    flag = CharField(max_length=255, default="")  # e.g. WORM disposition on return
+    version = IntegerField(default=1)  # bumped on every change of state
+
+
+class MoveBatch(BaseModel):
+    id = AutoField()
+    kind = EnumField(BatchKind)
+    at = DateTimeField()
+    os_user = CharField(max_length=64)
+    workstation = CharField(max_length=255)
+    reason = TextField(default="")
+    target_state = EnumField(DrmState, null=True)
+    corrects = ForeignKeyField("self", null=True, backref="corrections", on_delete="RESTRICT")
+
+
+class Movement(BaseModel):
+    """The append-only movement log: one row per volume per state change."""
+
+    id = AutoField()
+    batch = ForeignKeyField(MoveBatch, backref="movements", on_delete="RESTRICT")
+    volume = ForeignKeyField(Volume, backref="movements", on_delete="RESTRICT", index=True)
+    volser = CharField(max_length=32)
+    kind = EnumField(BatchKind)
+    from_state = EnumField(DrmState, null=True)
+    to_state = EnumField(DrmState)
+    from_location = CharField(max_length=255, default="")
+    to_location = CharField(max_length=255, default="")
+    at = DateTimeField()
+    os_user = CharField(max_length=64)
+    workstation = CharField(max_length=255)
+    reason = TextField(default="")
+
+
+MODELS: tuple[type[BaseModel], ...] = (
+    SchemaVersion,
+    Setting,
+    StoragePool,
+    DbBackupSeries,
+    Volume,
+    MoveBatch,
+    Movement,
+)

@@ -1,0 +1,185 @@
+"""The DRM settings (SET DRM* of DOMAIN.md): names, defaults, validation, storage."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drm_gui.core.states import DrmError
+
+
+class SettingError(DrmError):
+    """A setting's value is not acceptable; the message says why."""
+
+
+SettingValue = int | str | bool | tuple[str, ...]
+
+
+def _int_range(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise SettingError(f"{text!r} is not a whole number") from None
+        if not low <= value <= high:
+            raise SettingError(f"{value} is out of range: use {low} to {high}")
+        return value
+
+    return parse
+
+
+def _text(max_len: int, allow_empty: bool = False) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip()
+        if not value and not allow_empty:
+            raise SettingError("may not be empty")
+        if len(value) > max_len:
+            raise SettingError(f"is {len(value)} characters long: at most {max_len}")
+        if any(ord(c) < 32 for c in value):
+            raise SettingError("may not contain control characters or line breaks")
+        return value
+
+    return parse
+
+
+def _yes_no(text: str) -> bool:
+    key = text.strip().upper()
+    if key in ("YES", "Y", "TRUE", "1", "ON"):
+        return True
+    if key in ("NO", "N", "FALSE", "0", "OFF"):
+        return False
+    raise SettingError(f"{text!r} is not YES or NO")
+
+
+_POOL_NAME = re.compile(r"^[A-Z0-9_.\-*?]{1,30}$")
+
+
+def _pool_list(text: str) -> tuple[str, ...]:
+    names = [n.strip().upper() for n in text.replace(";", ",").split(",") if n.strip()]
+    for name in names:
+        if not _POOL_NAME.match(name):
+            raise SettingError(
+                f"{name!r} is not a pool name (letters, digits, _ . - and the wildcards * ?, "
+                "at most 30 characters)"
+            )
+    return tuple(names)
+
+
+def _postfix(text: str) -> str:
+    value = text.strip()
+    if len(value) != 1 or value.isspace() or ord(value) < 33:
+        raise SettingError("must be exactly one printable character")
+    return value
+
+
+def _prefix(text: str) -> str:
+    value = _text(200, allow_empty=True)(text)
+    if " " in value:
+        raise SettingError("may not contain blanks (the plan file's lines split on blanks)")
+    return value
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    name: str
+    default: SettingValue
+    parse: Callable[[str], SettingValue]
+    description: str
+
+    def format(self, value: SettingValue) -> str:
+        if isinstance(value, bool):
+            return "YES" if value else "NO"
+        if isinstance(value, tuple):
+            return ",".join(value)
+        return str(value)
+
+
+SETTINGS: tuple[SettingDef, ...] = (
+    SettingDef(
+        "db_backup_expire_days",
+        60,
+        _int_range(0, 9999),
+        "Days after which a database backup series may expire (0-9999).",
+    ),
+    SettingDef(
+        "rpf_expire_days",
+        60,
+        _int_range(0, 9999),
+        "Days stored recovery plan files are kept; the newest never expires.",
+    ),
+    SettingDef("courier_name", "COURIER", _text(255), "Location text of tapes with the courier."),
+    SettingDef("vault_name", "VAULT", _text(255), "Location text of tapes at the vault."),
+    SettingDef(
+        "notmountable_name",
+        "NOTMOUNTABLE",
+        _text(255),
+        "Location text of tapes on site but out of the library.",
+    ),
+    SettingDef("library_name", "LIB1", _text(255), "Location text of tapes in the tape library."),
+    SettingDef("check_label", True, _yes_no, "Read a tape's label before it is ejected."),
+    SettingDef("file_process", False, _yes_no, "Include FILE device class volumes."),
+    SettingDef(
+        "plan_prefix",
+        "",
+        _prefix,
+        "Where plan files go: a folder when it ends in '/', else a file name prefix.",
+    ),
+    SettingDef(
+        "instr_prefix",
+        "",
+        _prefix,
+        "Where RECOVERY.INSTRUCTIONS.* texts are read: prefix + stanza name.",
+    ),
+    SettingDef("primary_pools", (), _pool_list, "Primary pools covered by the plan; empty = all."),
+    SettingDef("copy_pools", (), _pool_list, "Copy pools covered by moves; empty = all."),
+    SettingDef(
+        "active_data_pools",
+        (),
+        _pool_list,
+        "Active-data pools covered by moves; empty = none.",
+    ),
+    SettingDef(
+        "plan_volume_postfix",
+        "@",
+        _postfix,
+        "Character appended to replacement primary volume names.",
+    ),
+    SettingDef(
+        "cmd_file_name",
+        "exec.cmds",
+        _text(255),
+        "Default file for generated per-volume command lines.",
+    ),
+)
+
+SETTINGS_BY_NAME: dict[str, SettingDef] = {s.name: s for s in SETTINGS}
+
+
+def setting_def(name: str) -> SettingDef:
+    try:
+        return SETTINGS_BY_NAME[name.strip().lower()]
+    except KeyError:
+        known = ", ".join(SETTINGS_BY_NAME)
+        raise SettingError(f"unknown setting {name!r}: known settings are {known}") from None
+
+
+def parse_setting(name: str, text: str) -> SettingValue:
+    """Validates *text* for setting *name*; the error message names the setting."""
+    definition = setting_def(name)
+    try:
+        return definition.parse(text)
+    except SettingError as exc:
+        raise SettingError(f"{definition.name}: {exc}") from None
+
+
+def parse_location(text: str) -> str:
+    """Validates a to-location text given with a move."""
+    try:
+        return _text(255)(text)
+    except SettingError as exc:
+        raise SettingError(f"to-location: {exc}") from None
+
+
+def defaults() -> dict[str, SettingValue]:
+    return {s.name: s.default for s in SETTINGS}

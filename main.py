@@ -1,0 +1,5 @@
+"""drm-gui entry point."""
+
+from drm_gui.app import main
+
+raise SystemExit(main())
