@@ -82,6 +82,9 @@ def _local(at: dt.datetime) -> str:
 
 
 def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    if not 1 <= args.volumes <= demo.MAX_VOLUMES:  # a bad argument: a usage error
+        print(f"demo: --volumes must be between 1 and {demo.MAX_VOLUMES:,}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         count = demo.create_demo_site(args.volumes, seed=args.seed)
     except DrmError as exc:

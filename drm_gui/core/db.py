@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -57,7 +58,11 @@ def make_database(url: str) -> tuple[Database, DatabaseInfo]:
     """A peewee database for *url* (not yet connected)."""
     if "://" not in url:
         url = f"sqlite:///{url}"  # a bare file path
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises for a port that is not a number or out of range
+    except ValueError as exc:
+        raise DatabaseUrlError(f"{_safe(url)}: not a valid database URL ({exc})") from None
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         # As SQLAlchemy and peewee: sqlite:///relative.db, sqlite:////absolute/path.db
@@ -77,13 +82,13 @@ def make_database(url: str) -> tuple[Database, DatabaseInfo]:
         kwargs: dict[str, Any] = {}
         if parts.hostname:
             kwargs["host"] = parts.hostname
-        if parts.port:
-            kwargs["port"] = parts.port
+        if port:
+            kwargs["port"] = port
         if parts.username:
             kwargs["user"] = unquote(parts.username)
         if parts.password:
             kwargs["password"] = unquote(parts.password)
-        db = PostgresqlDatabase(name, autorollback=True, **kwargs)
+        db = PostgresqlDatabase(name, **kwargs)
         where = f"{parts.hostname or 'localhost'}/{name}"
         return db, DatabaseInfo(_safe(url), "postgresql", where)
     raise DatabaseUrlError(
@@ -94,7 +99,10 @@ def make_database(url: str) -> tuple[Database, DatabaseInfo]:
 
 def _safe(url: str) -> str:
     """The URL without its password, for messages and logs."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # unparsable: blank out whatever sits between user: and @
+        return re.sub(r"(://[^/@:]*:)[^/@]*@", r"\1***@", url)
     if parts.password:
         netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
         return parts._replace(netloc=netloc).geturl()

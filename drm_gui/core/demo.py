@@ -137,7 +137,7 @@ def create_demo_site(
         # snapshot, going back far enough that the oldest series are due to expire.
         db_budget = min(90, max(0, volumes // 4))
         weeks = max(1, min(11, db_budget // 9))
-        if db_budget == 0:
+        if volumes < 9:  # a week of series is 9 volumes: more than asked for
             weeks = 0
         db_count = 0
         for week in range(weeks):
@@ -201,6 +201,8 @@ def create_demo_site(
             )
             for n in range(count):
                 state = rng.choices(states, weights)[0]
+                if index == 0 and n < len(states):
+                    state = states[n]  # every state shows up, whatever the seed draws
                 updated = now - dt.timedelta(days=_age_in(state, rng), minutes=rng.randint(0, 1439))
                 pct = round(rng.uniform(1, 100), 1)
                 empty_since = None

@@ -146,21 +146,22 @@ def _to_row(t: Sequence[Any]) -> VolumeRow:
     )
 
 
-def board_tuples() -> list[tuple[Any, ...]]:
-    """Every volume as a raw tuple, sorted by volser (the board's fast path):
-    (id, volser, kind value, pool, state value, location, updated_at, media_type, worm,
-    pct_used, flag). updated_at is whatever the driver returns: see to_datetime()."""
-    return list(database.execute_sql(_volume_sql()).fetchall())
+def board_tuples(ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
+    """Every volume (or those of *ids*) as a raw tuple, sorted by volser; the board's fast
+    path: (id, volser, kind value, pool, state value, location, updated_at, media_type,
+    worm, pct_used, flag). updated_at is whatever the driver returns: see to_datetime()."""
+    if ids is None:
+        return list(database.execute_sql(_volume_sql()).fetchall())
+    rows: list[tuple[Any, ...]] = []
+    for chunk in _chunks(list(ids)):
+        marks = ", ".join([database.param] * len(chunk))
+        rows.extend(database.execute_sql(_volume_sql(f"WHERE v.id IN ({marks})"), chunk))
+    rows.sort(key=lambda t: t[1])
+    return rows
 
 
 def volumes_by_ids(ids: Iterable[int]) -> list[VolumeRow]:
-    rows: list[VolumeRow] = []
-    for chunk in _chunks(list(ids)):
-        marks = ", ".join([database.param] * len(chunk))
-        cursor = database.execute_sql(_volume_sql(f"WHERE v.id IN ({marks})"), chunk)
-        rows.extend(_to_row(t) for t in cursor.fetchall())
-    rows.sort(key=lambda r: r.volser)
-    return rows
+    return [_to_row(t) for t in board_tuples(list(ids))]
 
 
 def pattern_to_like(pattern: str) -> str:

@@ -214,3 +214,12 @@ def location_on_entry(target: DrmState, current_location: str, settings: dict[st
         return rule.fixed
     assert rule.setting is not None
     return str(settings[rule.setting])
+
+
+def refusal_summary(sources: set[DrmState], target: DrmState) -> str | None:
+    """None when at least one of *sources* may move to *target*; else why none may
+    (one sentence per source state), for a drop or menu entry that must be refused."""
+    if any(can_move(s, target) for s in sources):
+        return None
+    reasons = [refusal_reason(s, target) or "" for s in sorted(sources, key=state_order)]
+    return "; ".join(reasons)

@@ -1,0 +1,137 @@
+"""Starting the GUI: the QApplication, the database (with clear messages when it cannot be
+opened), the first-start choice, and the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+
+from drm_gui import APP_NAME
+from drm_gui.core import demo
+from drm_gui.core.db import DatabaseInfo, DatabaseOpenError, close_database, open_database
+from drm_gui.core.states import DrmError
+from drm_gui.gui.board_model import BoardStore
+from drm_gui.gui.controller import BoardController
+from drm_gui.gui.main_window import MainWindow
+from drm_gui.paths import config_dir, data_dir
+
+log = logging.getLogger(__name__)
+
+DEMO_VOLUMES = 400
+
+
+def app_settings() -> QSettings:
+    return QSettings(str(config_dir() / "drm-gui.ini"), QSettings.Format.IniFormat)
+
+
+def ask_for_database_file(parent: QWidget | None) -> str | None:
+    """A SQLite file chosen by the user (a new name creates a new database)."""
+    path, _ = QFileDialog.getSaveFileName(
+        parent,
+        "Open or create a drm-gui database",
+        str(data_dir()),
+        "drm-gui databases (*.db);;All files (*)",
+        options=QFileDialog.Option.DontConfirmOverwrite,
+    )
+    return path or None
+
+
+def open_with_dialogs(url: str, parent: QWidget | None = None) -> DatabaseInfo | None:
+    """Opens *url*; when it cannot be opened, says why and offers another database.
+    None when the user gives up."""
+    while True:
+        try:
+            return open_database(url)
+        except DatabaseOpenError as exc:
+            log.error("cannot open the database: %s", exc)
+            box = QMessageBox(parent)
+            box.setIcon(QMessageBox.Icon.Critical)
+            box.setWindowTitle(f"{APP_NAME}: cannot open the database")
+            box.setText(f"The database cannot be opened:\n\n{exc}")
+            other = box.addButton("Open another database…", QMessageBox.ButtonRole.AcceptRole)
+            box.addButton("Quit" if parent is None else "Cancel", QMessageBox.ButtonRole.RejectRole)
+            box.exec()
+            if box.clickedButton() is not other:
+                return None
+            path = ask_for_database_file(parent)
+            if path is None:
+                return None
+            url = path
+
+
+class GuiSession:
+    """The window and what it works on; can switch to another database."""
+
+    def __init__(self, info: DatabaseInfo, settings: QSettings) -> None:
+        self.settings = settings
+        self.store = BoardStore()
+        self.controller = BoardController(self.store, info)
+        self.controller.reload()
+        self.window = MainWindow(self.store, self.controller, settings)
+        self.window.open_database_requested.connect(self.switch_database)
+
+    def first_start(self) -> None:
+        """An empty database: offer the demo site or an empty site (asked once per database)."""
+        key = f"first_start_done/{self.controller.db_info.url}"
+        if len(self.store) or self.settings.value(key, False, type=bool):
+            return
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(f"Welcome to {APP_NAME}")
+        box.setText("This database holds no tapes yet.")
+        box.setInformativeText(
+            f"Load a demo site ({DEMO_VOLUMES} tapes in every state, with database backup "
+            "series over several weeks) to try the board, or start with an empty site?"
+        )
+        demo_button = box.addButton("Load the demo site", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton("Start with an empty site", QMessageBox.ButtonRole.RejectRole)
+        box.exec()
+        self.settings.setValue(key, True)
+        if box.clickedButton() is demo_button:
+            try:
+                count = demo.create_demo_site(DEMO_VOLUMES)
+            except DrmError as exc:
+                self.window.show_notice(f"The demo site could not be created: {exc}", "warning")
+                return
+            self.controller.reload()
+            self.window.show_notice(f"Demo site loaded: {count:,} tapes.", "info")
+
+    def switch_database(self) -> None:
+        path = ask_for_database_file(self.window)
+        if path is None:
+            return
+        old_url = self.controller.db_info.url
+        close_database()
+        info = open_with_dialogs(path, self.window)
+        if info is None:
+            info = open_with_dialogs(old_url, self.window)
+            if info is None:
+                self.window.close()
+                return
+        self.controller.db_info = info
+        self.controller.reload()
+        self.first_start()
+        self.controller.schedule_startup_evaluation()
+
+
+def run_gui(url: str, explicit_db: bool = False) -> int:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setDesktopFileName(APP_NAME)
+    info = open_with_dialogs(url)
+    if info is None:
+        return 1
+    session = GuiSession(info, app_settings())
+    session.window.show()
+    session.first_start()
+    session.controller.schedule_startup_evaluation()
+    log.info("window open on %s (explicit --db: %s)", info.display_name, explicit_db)
+    try:
+        return app.exec()
+    finally:
+        close_database()

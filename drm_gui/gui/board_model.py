@@ -1,0 +1,356 @@
+"""The board's data: every volume held in memory, one list model per state column.
+
+The store is filled from `media.board_tuples()` (raw tuples, the fast path) and updated from
+move results, so that a move of thousands of tapes never re-reads the whole table. Models
+never change state: a drop decodes the volume ids and emits `move_requested`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from drm_gui.core.media import MoveResult, to_datetime
+from drm_gui.core.models import utcnow
+from drm_gui.core.states import (
+    DrmState,
+    VolumeKind,
+    allowed_targets,
+    refusal_summary,
+)
+
+MIME_TYPE = "application/x-drm-volume-ids"
+
+RecordRole = Qt.ItemDataRole.UserRole + 1
+VolumeIdRole = Qt.ItemDataRole.UserRole + 2
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+_STATES = {s.value: s for s in DrmState}
+_KINDS = {k.value: k for k in VolumeKind}
+
+# Warnings shown on a card [K: thresholds are site habits, kept here in one place].
+TRANSIT_WARNING_DAYS = 2
+OUTBOUND_STATES = frozenset({DrmState.MOUNTABLE, DrmState.NOTMOUNTABLE, DrmState.COURIER})
+
+
+class BoardRecord(NamedTuple):
+    id: int
+    volser: str
+    kind: VolumeKind
+    pool: str
+    state: DrmState
+    location: str
+    updated_at: dt.datetime
+    media_type: str
+    worm: bool
+    pct_used: float
+    flag: str
+
+    def warnings(self, now: dt.datetime) -> list[str]:
+        """Short warning texts for the card and the detail pane."""
+        out = []
+        if self.pct_used <= 0 and self.state in OUTBOUND_STATES and not self.kind.is_database:
+            out.append("empty: will come straight back")
+        if self.state in (DrmState.COURIER, DrmState.COURIERRETRIEVE):
+            days = (now - self.updated_at).days
+            if days >= TRANSIT_WARNING_DAYS:
+                out.append(f"in transit {days} days")
+        if self.flag:
+            out.append(self.flag)
+        return out
+
+
+def record_from_tuple(t: Sequence[Any]) -> BoardRecord:
+    return BoardRecord(
+        t[0],
+        t[1],
+        _KINDS[t[2]],
+        t[3],
+        _STATES[t[4]],
+        t[5],
+        to_datetime(t[6]),
+        t[7],
+        bool(t[8]),
+        float(t[9]),
+        t[10],
+    )
+
+
+def encode_ids(ids: Iterable[int]) -> QByteArray:
+    return QByteArray(",".join(str(i) for i in ids).encode("ascii"))
+
+
+def decode_ids(data: QMimeData | None) -> list[int]:
+    if data is None or not data.hasFormat(MIME_TYPE):
+        return []
+    raw = bytes(data.data(MIME_TYPE).data()).decode("ascii", "replace")
+    try:
+        return [int(part) for part in raw.split(",") if part]
+    except ValueError:
+        return []
+
+
+@dataclass(frozen=True)
+class BoardFilter:
+    """What the operator typed and chose above the board."""
+
+    text: str = ""
+    pool: str = ""
+    kind: VolumeKind | None = None
+
+    def predicate(self) -> Callable[[BoardRecord], bool] | None:
+        """A test for one record, or None when everything passes."""
+        tests: list[Callable[[BoardRecord], bool]] = []
+        text = self.text.strip().upper()
+        if text:
+            if "*" in text or "?" in text:
+                body = "".join(
+                    ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in text
+                )
+                match = re.compile(body + r"\Z").match
+                tests.append(lambda r: match(r.volser) is not None)
+            else:
+                tests.append(lambda r: text in r.volser)
+        if self.pool:
+            pool = self.pool
+            tests.append(lambda r: r.pool == pool)
+        if self.kind is not None:
+            kind = self.kind
+            tests.append(lambda r: r.kind is kind)
+        if not tests:
+            return None
+        if len(tests) == 1:
+            return tests[0]
+        return lambda r: all(t(r) for t in tests)
+
+
+class BoardStore(QObject):
+    """Every volume of the database, grouped by state, with the current filter applied.
+
+    Signals:
+        reset: the whole board was reloaded or re-filtered; columns must re-read.
+    """
+
+    reset = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._records: dict[int, BoardRecord] = {}
+        self._by_state: dict[DrmState, list[BoardRecord]] = {s: [] for s in DrmState}
+        self._visible: dict[DrmState, list[BoardRecord]] = {s: [] for s in DrmState}
+        self._filter = BoardFilter()
+
+    # Loading and updating ------------------------------------------------------------
+    def load(self, tuples: Iterable[Sequence[Any]]) -> None:
+        """Replaces everything with *tuples* (media.board_tuples(), sorted by volser)."""
+        self._records = {t[0]: record_from_tuple(t) for t in tuples}
+        self._regroup()
+
+    def apply(self, result: MoveResult) -> None:
+        """Takes in what a move, undo or expiry changed."""
+        if not result.moved:
+            return
+        records = self._records
+        for moved in result.moved:
+            old = records.get(moved.volume_id)
+            if old is not None:
+                records[moved.volume_id] = old._replace(
+                    state=moved.to_state, location=moved.to_location, updated_at=result.at
+                )
+        self._regroup()
+
+    def update_records(self, rows: Iterable[Sequence[Any]]) -> None:
+        """Replaces the given volumes' records (e.g. after flags changed)."""
+        for t in rows:
+            self._records[t[0]] = record_from_tuple(t)
+        self._regroup()
+
+    def _regroup(self) -> None:
+        groups: dict[DrmState, list[BoardRecord]] = {s: [] for s in DrmState}
+        for record in self._records.values():
+            groups[record.state].append(record)
+        self._by_state = groups
+        self._refilter()
+
+    # Filtering -----------------------------------------------------------------------
+    @property
+    def filter(self) -> BoardFilter:
+        return self._filter
+
+    def set_filter(self, board_filter: BoardFilter) -> None:
+        if board_filter == self._filter:
+            return
+        self._filter = board_filter
+        self._refilter()
+
+    def _refilter(self) -> None:
+        test = self._filter.predicate()
+        if test is None:
+            self._visible = self._by_state
+        else:
+            self._visible = {s: [r for r in rows if test(r)] for s, rows in self._by_state.items()}
+        self.reset.emit()
+
+    # Reading -------------------------------------------------------------------------
+    def visible(self, state: DrmState) -> list[BoardRecord]:
+        return self._visible[state]
+
+    def total(self, state: DrmState) -> int:
+        return len(self._by_state[state])
+
+    def get(self, volume_id: int) -> BoardRecord | None:
+        return self._records.get(volume_id)
+
+    def states_of(self, ids: Iterable[int]) -> set[DrmState]:
+        records = self._records
+        return {records[i].state for i in ids if i in records}
+
+    def pools(self) -> list[str]:
+        return sorted({r.pool for r in self._records.values() if r.pool})
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+
+class StateColumnModel(QAbstractListModel):
+    """The tapes of one state that pass the filter, as a list; a drag and drop source
+    and target.
+
+    Signals:
+        move_requested(list, object): ids dropped here; the target is this column's state.
+    """
+
+    move_requested = Signal(list, object)
+
+    def __init__(self, state: DrmState, store: BoardStore, parent: QObject | None = None):
+        super().__init__(parent)
+        self.state = state
+        self._store = store
+        self._rows: list[BoardRecord] = store.visible(state)
+        store.reset.connect(self._on_store_reset)
+
+    def _on_store_reset(self) -> None:
+        self.beginResetModel()
+        self._rows = self._store.visible(self.state)
+        self.endResetModel()
+
+    # Reading ---------------------------------------------------------------------------
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def record(self, row: int) -> BoardRecord:
+        return self._rows[row]
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        record = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return record.volser
+        if role == RecordRole:
+            return record
+        if role == VolumeIdRole:
+            return record.id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return tooltip(record, utcnow())
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{record.volser}, {record.pool or record.kind.label}, {record.state.label}"
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.ItemIsDropEnabled
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemIsDragEnabled
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
+
+    # Drag and drop ---------------------------------------------------------------------
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        data = QMimeData()
+        ids = [self._rows[i.row()].id for i in indexes if i.isValid()]
+        data.setData(MIME_TYPE, encode_ids(ids))
+        data.setText("\n".join(self._rows[i.row()].volser for i in indexes if i.isValid()))
+        return data
+
+    def refusal(self, data: QMimeData | None) -> str | None:
+        """Why a drop of *data* here must be refused, or None when it may be dropped."""
+        ids = decode_ids(data)
+        if not ids:
+            return "nothing to move"
+        sources = self._store.states_of(ids)
+        if not sources:
+            return "these tapes are no longer on the board"
+        return refusal_summary(sources, self.state)
+
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: AnyIndex,
+    ) -> bool:
+        if action not in (Qt.DropAction.MoveAction, Qt.DropAction.CopyAction):
+            return False
+        return self.refusal(data) is None
+
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: AnyIndex,
+    ) -> bool:
+        if action == Qt.DropAction.IgnoreAction:
+            return True
+        if not self.canDropMimeData(data, action, row, column, parent):
+            return False
+        # The move itself is done by the controller, after the drop has finished.
+        self.move_requested.emit(decode_ids(data), self.state)
+        return True
+
+
+def legal_targets_for(states: set[DrmState]) -> set[DrmState]:
+    out: set[DrmState] = set()
+    for state in states:
+        out |= allowed_targets(state)
+    return out
+
+
+def tooltip(record: BoardRecord, now: dt.datetime) -> str:
+    days = max(0, (now - record.updated_at).days)
+    lines = [
+        f"{record.volser} · {record.kind.label}" + (f" · {record.pool}" if record.pool else ""),
+        f"{record.state.value} at {record.location} for {days} day(s)",
+        f"{record.media_type}, {record.pct_used:g}% used" + (" · WORM" if record.worm else ""),
+    ]
+    lines += [f"⚠ {w}" for w in record.warnings(now)]
+    return "\n".join(lines)

@@ -1,0 +1,149 @@
+"""The board's controller: every user action on tapes goes through here to the core.
+
+Drops, the context menu and the keyboard all call `move()`; the core checks the rules and
+writes one transaction; the store takes in the result; the window is told what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+
+from drm_gui.core import media, retention
+from drm_gui.core.db import DatabaseInfo
+from drm_gui.core.media import MoveResult
+from drm_gui.core.states import DrmError, DrmState
+from drm_gui.gui.board_model import BoardStore
+
+log = logging.getLogger(__name__)
+
+
+def describe_result(result: MoveResult, target: DrmState | None = None) -> str:
+    """One or two sentences for the notice and the status bar."""
+    moved = len(result.moved)
+    parts = []
+    if moved:
+        where = f" to {target.value}" if target else ""
+        if moved == 1:
+            parts.append(f"Moved {result.moved[0].volser}{where}.")
+        else:
+            parts.append(f"Moved {moved:,} tapes{where}.")
+    if result.refused:
+        reasons: dict[str, list[str]] = {}
+        for refusal in result.refused:
+            reasons.setdefault(refusal.reason, []).append(refusal.volser)
+        texts = []
+        for reason, volsers in reasons.items():
+            names = ", ".join(volsers[:3]) + (
+                f" and {len(volsers) - 3} more" if len(volsers) > 3 else ""
+            )
+            texts.append(f"{names}: {reason}")
+        verb = "Not moved" if moved == 0 else f"{len(result.refused):,} not moved"
+        parts.append(f"{verb}: " + "; ".join(texts) + ".")
+    return " ".join(parts) or "Nothing to move."
+
+
+class BoardController(QObject):
+    """Carries out the operator's actions on the main thread.
+
+    Signals:
+        moves_done(object, object): a MoveResult and its target DrmState (None for an undo).
+        notice(str, str): a message for the operator and its level ('info', 'warning').
+        undo_available(bool): whether there is a move batch of this session to undo.
+        expiry_evaluated(object): the ExpiryResult of an evaluation.
+        board_reloaded(): the board was read anew from the database.
+    """
+
+    moves_done = Signal(object, object)
+    notice = Signal(str, str)
+    undo_available = Signal(bool)
+    expiry_evaluated = Signal(object)
+    board_reloaded = Signal()
+
+    def __init__(self, store: BoardStore, db_info: DatabaseInfo, parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.db_info = db_info
+        self._undo_stack: list[tuple[int, DrmState]] = []
+        self.last_evaluation: dt.datetime | None = None
+
+    # Loading ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        self.store.load(media.board_tuples())
+        self.last_evaluation = retention.last_evaluation()
+        self.board_reloaded.emit()
+
+    # Moves -----------------------------------------------------------------------------
+    def connect_drops(self, source: QObject) -> None:
+        """Drops are carried out once the drag has ended (queued), never inside it."""
+        source.move_requested.connect(  # type: ignore[attr-defined]
+            self.move, Qt.ConnectionType.QueuedConnection
+        )
+
+    @Slot(list, object)
+    def move(self, ids: list[int], target: DrmState, to_location: str | None = None) -> None:
+        if not ids:
+            self.notice.emit("Select one or more tapes first.", "warning")
+            return
+        try:
+            result = media.move_volumes(ids, target, to_location=to_location)
+        except DrmError as exc:
+            self.notice.emit(f"Nothing was moved: {exc}", "warning")
+            self.reload()
+            return
+        self.store.apply(result)
+        if result.batch_id is not None:
+            self._undo_stack.append((result.batch_id, target))
+            self.undo_available.emit(True)
+        self.notice.emit(describe_result(result, target), "info" if result.ok else "warning")
+        self.moves_done.emit(result, target)
+
+    def can_undo(self) -> bool:
+        return bool(self._undo_stack)
+
+    @Slot()
+    def undo(self) -> None:
+        if not self._undo_stack:
+            self.notice.emit("There is no move of this session to undo.", "warning")
+            return
+        batch_id, target = self._undo_stack.pop()
+        self.undo_available.emit(bool(self._undo_stack))
+        try:
+            result = media.correct_batch(batch_id, reason=f"undo of a move to {target.value}")
+        except DrmError as exc:
+            self.notice.emit(f"Cannot undo: {exc}", "warning")
+            return
+        self.store.apply(result)
+        moved = len(result.moved)
+        text = f"Undone: {moved:,} tape(s) back where they were."
+        if result.refused:
+            text += f" {len(result.refused):,} had moved on since and were left alone."
+        self.notice.emit(text, "info" if result.ok else "warning")
+        self.moves_done.emit(result, None)
+
+    # Expiry ----------------------------------------------------------------------------
+    @Slot()
+    def evaluate_expiry(self, quiet_when_nothing: bool = False) -> None:
+        try:
+            result = retention.evaluate_expiry()
+        except DrmError as exc:
+            self.notice.emit(f"The expiry evaluation failed: {exc}", "warning")
+            return
+        self.last_evaluation = result.at
+        if result.changes:
+            # Flags (WORM) changed too: re-read just those volumes.
+            ids = [c.volume_id for c in result.changes]
+            self.store.update_records(media.board_tuples(ids))
+            worm = sum(1 for c in result.changes if c.worm)
+            text = f"Expiry evaluation: {len(result.changes):,} tape(s) now VAULTRETRIEVE."
+            if worm:
+                text += f" {worm} WORM tape(s) flagged: destroy or archive on return."
+            self.notice.emit(text, "info")
+        elif not quiet_when_nothing:
+            self.notice.emit("Expiry evaluation: no tape is due back.", "info")
+        self.expiry_evaluated.emit(result)
+
+    def schedule_startup_evaluation(self) -> None:
+        QTimer.singleShot(0, lambda: self.evaluate_expiry(quiet_when_nothing=True))

@@ -1,0 +1,135 @@
+"""The detail pane: the selected tape and its whole movement history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from drm_gui.core.media import HistoryRow, history
+from drm_gui.core.models import utcnow
+from drm_gui.gui import style
+from drm_gui.gui.board_model import BoardRecord
+
+
+def local_time(at: dt.datetime) -> str:
+    return at.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+class HistoryModel(QAbstractTableModel):
+    """A tape's movements, newest first."""
+
+    HEADERS = ("When", "Kind", "From", "To", "Location", "Who", "Workstation", "Reason")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[HistoryRow] = []
+
+    def set_rows(self, rows: list[HistoryRow]) -> None:
+        self.beginResetModel()
+        self._rows = list(reversed(rows))
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if (
+            role == Qt.ItemDataRole.DisplayRole
+            and orientation == Qt.Orientation.Horizontal
+            and 0 <= section < len(self.HEADERS)
+        ):
+            return self.HEADERS[section]
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        row = self._rows[index.row()]
+        values = (
+            local_time(row.at),
+            row.kind.value.title(),
+            row.from_state.value if row.from_state else "—",
+            row.to_state.value,
+            row.to_location,
+            row.os_user,
+            row.workstation,
+            row.reason,
+        )
+        return values[index.column()]
+
+
+class DetailPane(QWidget):
+    """Shows the selected tape: what, where, since when, warnings, and its history."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 4)
+        self.summary = QLabel("Select a tape to see its details and history.")
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary.setWordWrap(True)
+        layout.addWidget(self.summary)
+        self.history_model = HistoryModel(self)
+        self.table = QTableView(self)
+        self.table.setModel(self.history_model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setAccessibleName("Movement history")
+        layout.addWidget(self.table, 1)
+        self.record: BoardRecord | None = None
+
+    def show_record(self, record: BoardRecord | None) -> None:
+        self.record = record
+        if record is None:
+            self.summary.setText("Select a tape to see its details and history.")
+            self.history_model.set_rows([])
+            return
+        now = utcnow()
+        days = max(0, (now - record.updated_at).days)
+        colour = style.state_colour(record.state).name()
+        parts = [
+            f"<span style='font-family:monospace; font-size:large'><b>"
+            f"{html.escape(record.volser)}</b></span>",
+            html.escape(record.pool) if record.pool else "",
+            html.escape(record.kind.label),
+            f"<span style='color:{colour}'>■</span> <b>{record.state.value}</b> at "
+            f"{html.escape(record.location)} since {local_time(record.updated_at)} "
+            f"({days} d)",
+            f"{html.escape(record.media_type)}, {record.pct_used:g}% used",
+        ]
+        if record.worm:
+            parts.append("<b>WORM</b>")
+        text = " · ".join(p for p in parts if p)
+        warnings = record.warnings(now)
+        if warnings:
+            text += "<br>" + "<br>".join(
+                f"<span style='color:{style.WARNING_COLOUR.name()}'>{style.WARNING_SIGN}</span> "
+                f"{html.escape(w)}"
+                for w in warnings
+            )
+        self.summary.setText(text)
+        self.history_model.set_rows(history(record.id))

@@ -1,0 +1,442 @@
+"""The main window: toolbar and filter, the board, the detail pane, the status bar."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSplitter,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from drm_gui import APP_NAME, __version__
+from drm_gui.core.media import MoveResult
+from drm_gui.core.states import DrmState, VolumeKind, default_target, refusal_summary
+from drm_gui.gui import style
+from drm_gui.gui.board import BoardWidget
+from drm_gui.gui.board_model import BoardFilter, BoardStore
+from drm_gui.gui.controller import BoardController
+from drm_gui.gui.detail import DetailPane, local_time
+
+log = logging.getLogger(__name__)
+
+NOTICE_MS = 12000
+
+
+class NoticeBar(QFrame):
+    """A short, non-modal message above the board that goes away by itself."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("notice")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.label, 1)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout.addWidget(close)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_message(self, text: str, level: str) -> None:
+        sign = style.WARNING_SIGN if level == "warning" else "ℹ"
+        colour = "#FBE3D6" if level == "warning" else "#DCEEF9"
+        border = style.WARNING_COLOUR.name() if level == "warning" else style.BLUE.name()
+        self.setStyleSheet(
+            f"QFrame#notice {{ background: {colour}; border: 1px solid {border}; "
+            "border-radius: 4px; }"
+        )
+        self.label.setText(f"{sign}  {text}")
+        self.show()
+        self._timer.start(NOTICE_MS)
+
+
+class MainWindow(QMainWindow):
+    """Signals:
+    open_database_requested(): the user chose File → Open database…
+    """
+
+    open_database_requested = Signal()
+
+    def __init__(self, store: BoardStore, controller: BoardController, settings: QSettings):
+        super().__init__()
+        self.store = store
+        self.controller = controller
+        self.settings = settings
+        self.setWindowTitle(f"{APP_NAME} — {controller.db_info.display_name}")
+        self.resize(1400, 860)
+
+        self.board = BoardWidget(store, self)
+        controller.connect_drops(self.board)
+        self.notice = NoticeBar(self)
+        self.detail = DetailPane(self)
+
+        top = QWidget(self)
+        top_layout = QVBoxLayout(top)
+        top_layout.setContentsMargins(0, 0, 0, 0)
+        top_layout.addWidget(self.notice)
+        top_layout.addWidget(self.board, 1)
+        self.splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 4)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
+
+        self._build_actions()
+        self._build_toolbar()
+        self._build_menus()
+        self._build_status_bar()
+
+        self.board.selection_changed.connect(self.detail.show_record)
+        self.board.selection_changed.connect(self._update_action_state)
+        self.board.hover_refused.connect(self._on_hover_refused)
+        self.board.drop_refused.connect(self._on_drop_refused)
+        self.board.context_menu_requested.connect(self._show_move_menu)
+        controller.notice.connect(self.show_notice)
+        controller.moves_done.connect(self._on_moves_done)
+        controller.undo_available.connect(self.undo_action.setEnabled)
+        controller.expiry_evaluated.connect(lambda _r: self._update_status())
+        controller.board_reloaded.connect(self._on_reloaded)
+        store.reset.connect(self._update_status)
+        self._restore_geometry()
+        self._on_reloaded()
+
+    # Building ------------------------------------------------------------------------
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
+        tip: str = "",
+    ) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action(
+            "&Open database…",
+            self.open_database_requested.emit,
+            QKeySequence.StandardKey.Open,
+            "Open another drm-gui database file",
+        )
+        self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.undo_action = self._action(
+            "&Undo last move",
+            self.controller.undo,
+            QKeySequence.StandardKey.Undo,
+            "Put the tapes of the last move back where they were (recorded as a correction)",
+        )
+        self.undo_action.setEnabled(False)
+        self.move_action = self._action(
+            "&Move to…",
+            self._move_menu_for_selection,
+            "Ctrl+M",
+            "Move the selected tapes to another state",
+        )
+        self.next_action = self._action(
+            "Move to &next state",
+            self._move_to_next_state,
+            "Ctrl+Return",
+            "Move the selected tapes to the usual next state",
+        )
+        self.expiry_action = self._action(
+            "&Evaluate expiry",
+            self.controller.evaluate_expiry,
+            "Ctrl+E",
+            "Mark vaulted tapes whose data has expired VAULTRETRIEVE",
+        )
+        self.filter_action = self._action(
+            "&Filter…", self._focus_filter, QKeySequence.StandardKey.Find, "Filter the board"
+        )
+        self.clear_filter_action = self._action(
+            "&Clear filter", self._clear_filter, "Ctrl+Shift+F", "Show every tape again"
+        )
+        self.refresh_action = self._action(
+            "&Refresh",
+            self.controller.reload,
+            QKeySequence.StandardKey.Refresh,
+            "Read the board again from the database",
+        )
+        self.copy_action = self._action(
+            "&Copy volsers",
+            self._copy_volsers,
+            QKeySequence.StandardKey.Copy,
+            "Copy the selected volsers to the clipboard",
+        )
+        self.shortcuts_action = self._action(
+            "&Keyboard shortcuts", self._show_shortcuts, QKeySequence.StandardKey.HelpContents
+        )
+        self.about_action = self._action(f"&About {APP_NAME}", self._show_about)
+
+    def _build_toolbar(self) -> None:
+        bar = self.addToolBar("Main")
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addAction(self.expiry_action)
+        bar.addAction(self.move_action)
+        bar.addAction(self.undo_action)
+        bar.addSeparator()
+        bar.addWidget(QLabel(" Filter: "))
+        self.filter_edit = QLineEdit(self)
+        self.filter_edit.setObjectName("filterEdit")
+        self.filter_edit.setPlaceholderText("volser, or a pattern like A00*L8")
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setFixedWidth(230)
+        self.filter_edit.setAccessibleName("Volser filter")
+        self.filter_edit.textChanged.connect(self._apply_filter)
+        bar.addWidget(self.filter_edit)
+        bar.addWidget(QLabel("  Pool: "))
+        self.pool_combo = QComboBox(self)
+        self.pool_combo.setObjectName("poolCombo")
+        self.pool_combo.setMinimumWidth(130)
+        self.pool_combo.setAccessibleName("Pool filter")
+        self.pool_combo.currentIndexChanged.connect(self._apply_filter)
+        bar.addWidget(self.pool_combo)
+        bar.addWidget(QLabel("  Kind: "))
+        self.kind_combo = QComboBox(self)
+        self.kind_combo.setObjectName("kindCombo")
+        self.kind_combo.setAccessibleName("Kind filter")
+        self.kind_combo.addItem("All kinds", None)
+        for kind in VolumeKind:
+            self.kind_combo.addItem(kind.label, kind)
+        self.kind_combo.currentIndexChanged.connect(self._apply_filter)
+        bar.addWidget(self.kind_combo)
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit = menu.addMenu("&Edit")
+        edit.addAction(self.undo_action)
+        edit.addSeparator()
+        edit.addAction(self.copy_action)
+        edit.addAction(self.filter_action)
+        edit.addAction(self.clear_filter_action)
+        view = menu.addMenu("&View")
+        view.addAction(self.refresh_action)
+        tapes = menu.addMenu("&Tapes")
+        tapes.addAction(self.move_action)
+        tapes.addAction(self.next_action)
+        tapes.addSeparator()
+        tapes.addAction(self.expiry_action)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.db_label = QLabel()
+        self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.count_label = QLabel()
+        self.expiry_label = QLabel()
+        for label in (self.db_label, self.count_label, self.expiry_label):
+            status.addPermanentWidget(label)
+
+    # State ---------------------------------------------------------------------------
+    def _on_reloaded(self) -> None:
+        current = self.pool_combo.currentData()
+        self.pool_combo.blockSignals(True)
+        self.pool_combo.clear()
+        self.pool_combo.addItem("All pools", "")
+        for pool in self.store.pools():
+            self.pool_combo.addItem(pool, pool)
+        index = self.pool_combo.findData(current) if current else 0
+        self.pool_combo.setCurrentIndex(max(0, index))
+        self.pool_combo.blockSignals(False)
+        self.setWindowTitle(f"{APP_NAME} — {self.controller.db_info.display_name}")
+        self._update_status()
+        self._update_action_state()
+
+    def _update_status(self) -> None:
+        info = self.controller.db_info
+        self.db_label.setText(f"DB: {info.display_name} ({info.backend})")
+        self.db_label.setToolTip(info.url)
+        self.count_label.setText(f"  {len(self.store):,} tapes  ")
+        last = self.controller.last_evaluation
+        self.expiry_label.setText(
+            f"Expiry evaluated: {local_time(last)}" if last else "Expiry: not evaluated yet"
+        )
+
+    def _update_action_state(self, *_args: object) -> None:
+        has_selection = bool(self.board.selected_ids())
+        self.move_action.setEnabled(has_selection)
+        self.next_action.setEnabled(has_selection)
+        self.copy_action.setEnabled(has_selection)
+
+    # Filter --------------------------------------------------------------------------
+    def _apply_filter(self) -> None:
+        self.store.set_filter(
+            BoardFilter(
+                text=self.filter_edit.text(),
+                pool=self.pool_combo.currentData() or "",
+                kind=self.kind_combo.currentData(),
+            )
+        )
+
+    def _focus_filter(self) -> None:
+        self.filter_edit.setFocus()
+        self.filter_edit.selectAll()
+
+    def _clear_filter(self) -> None:
+        self.filter_edit.clear()
+        self.pool_combo.setCurrentIndex(0)
+        self.kind_combo.setCurrentIndex(0)
+
+    # Moves ---------------------------------------------------------------------------
+    def build_move_menu(self, ids: list[int]) -> QMenu:
+        """The 'Move to' menu for the given tapes: legal targets enabled, the others
+        disabled with the reason as their tip."""
+        menu = QMenu(self)
+        sources = self.store.states_of(ids)
+        title = menu.addAction(f"Move {len(ids):,} tape(s) to:")
+        title.setEnabled(False)
+        for state in DrmState:
+            action = menu.addAction(f"{style.STATE_GROUP[state].value} › {state.label}")
+            action.setData(state)
+            why = refusal_summary(sources, state) if sources else "nothing selected"
+            if why is not None or sources == {state}:
+                action.setEnabled(False)
+                action.setToolTip(why or f"already {state.value}")
+                action.setStatusTip(why or f"already {state.value}")
+            else:
+                action.triggered.connect(
+                    lambda _c=False, s=state, i=list(ids): self.controller.move(i, s)
+                )
+        menu.setToolTipsVisible(True)
+        return menu
+
+    def _show_move_menu(self, state: DrmState, pos: QPoint) -> None:
+        ids = self.board.selected_ids()
+        if not ids:
+            return
+        menu = self.build_move_menu(ids)
+        menu.addSeparator()
+        menu.addAction(self.copy_action)
+        menu.exec(pos)
+
+    def _move_menu_for_selection(self) -> None:
+        ids = self.board.selected_ids()
+        state = self.board.active_state()
+        if not ids or state is None:
+            self.show_notice("Select one or more tapes first.", "warning")
+            return
+        view = self.board.columns[state].view
+        rect = view.visualRect(view.currentIndex())
+        self._show_move_menu(state, view.viewport().mapToGlobal(rect.center()))
+
+    def _move_to_next_state(self) -> None:
+        ids = self.board.selected_ids()
+        state = self.board.active_state()
+        if not ids or state is None:
+            self.show_notice("Select one or more tapes first.", "warning")
+            return
+        target = default_target(state)
+        if target is None:
+            self.show_notice(
+                refusal_summary({state}, state) or f"{state.value} has no next state",
+                "warning",
+            )
+            return
+        self.controller.move(ids, target)
+
+    def _on_moves_done(self, result: MoveResult, _target: DrmState | None) -> None:
+        self.board.select_ids([m.volume_id for m in result.moved])
+        self.detail.show_record(self.board.current_record())
+
+    def _on_hover_refused(self, reason: str) -> None:
+        if reason:
+            self.statusBar().showMessage(f"{style.WARNING_SIGN} Cannot drop here: {reason}")
+        else:
+            self.statusBar().clearMessage()
+
+    def _on_drop_refused(self, reason: str) -> None:
+        self.show_notice(f"Not moved: {reason}.", "warning")
+
+    def show_notice(self, text: str, level: str = "info") -> None:
+        self.notice.show_message(text, level)
+        self.statusBar().showMessage(text, NOTICE_MS)
+
+    def _copy_volsers(self) -> None:
+        ids = self.board.selected_ids()
+        volsers = [r.volser for i in ids if (r := self.store.get(i)) is not None]
+        QGuiApplication.clipboard().setText("\n".join(volsers))
+        self.statusBar().showMessage(f"Copied {len(volsers):,} volser(s).", 4000)
+
+    # Help ----------------------------------------------------------------------------
+    def shortcut_lines(self) -> list[tuple[str, str]]:
+        actions = [a for a in self.actions() if not a.shortcut().isEmpty()]
+        return [
+            (
+                a.shortcut().toString(QKeySequence.SequenceFormat.NativeText),
+                a.text().replace("&", ""),
+            )
+            for a in actions
+        ]
+
+    def _show_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{text}</td></tr>"
+            for keys, text in self.shortcut_lines()
+        )
+        QMessageBox.information(
+            self,
+            "Keyboard shortcuts",
+            f"<table>{rows}</table><p>Drag tapes onto another column to move them; "
+            "right-click for the same moves.</p>",
+        )
+
+    def _show_about(self) -> None:
+        info = self.controller.db_info
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Off-site tape management and disaster recovery plans.</p>"
+            f"<p>Database: {info.display_name} ({info.backend})</p>",
+        )
+
+    # Geometry ------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        super().closeEvent(event)
