@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from peewee import fn
+
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.models import (
     BatchKind,
@@ -536,7 +538,7 @@ def volume_by_volser(volser: str) -> VolumeRow | None:
 
 def counts_by_state() -> dict[DrmState, int]:
     counts = dict.fromkeys(DrmState, 0)
-    query = Volume.select(Volume.state, Volume.id.count()).group_by(Volume.state).tuples()
+    query = Volume.select(Volume.state, fn.COUNT(Volume.id)).group_by(Volume.state).tuples()
     for state, n in query:
         counts[DrmState(state) if not isinstance(state, DrmState) else state] = n
     return counts

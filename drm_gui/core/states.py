@@ -152,6 +152,11 @@ def default_target(source: DrmState) -> DrmState | None:
     return entry[0] if entry else None
 
 
+def why_no_moves(source: DrmState) -> str:
+    """Why a tape in *source* has no operator move at all."""
+    return _NEVER_A_SOURCE.get(source, f"{source.value} has no operator move")
+
+
 def refusal_reason(source: DrmState, target: DrmState) -> str | None:
     """None when the move is legal, else a sentence saying why it is not."""
     if can_move(source, target):

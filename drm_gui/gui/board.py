@@ -406,9 +406,10 @@ class BoardWidget(QWidget):
             if model.record(row).id in wanted:
                 index = model.index(row)
                 selection.select(index, selection.SelectionFlag.Select)
-                first = first or index
+                if first is None:
+                    first = index
         if first is not None:
-            view.setCurrentIndex(first)
+            selection.setCurrentIndex(first, selection.SelectionFlag.NoUpdate)
             view.scrollTo(first)
             view.setFocus()
 

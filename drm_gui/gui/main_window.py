@@ -24,7 +24,13 @@ from PySide6.QtWidgets import (
 
 from drm_gui import APP_NAME, __version__
 from drm_gui.core.media import MoveResult
-from drm_gui.core.states import DrmState, VolumeKind, default_target, refusal_summary
+from drm_gui.core.states import (
+    DrmState,
+    VolumeKind,
+    default_target,
+    refusal_summary,
+    why_no_moves,
+)
 from drm_gui.gui import style
 from drm_gui.gui.board import BoardWidget
 from drm_gui.gui.board_model import BoardFilter, BoardStore
@@ -364,10 +370,7 @@ class MainWindow(QMainWindow):
             return
         target = default_target(state)
         if target is None:
-            self.show_notice(
-                refusal_summary({state}, state) or f"{state.value} has no next state",
-                "warning",
-            )
+            self.show_notice(f"{state.value}: {why_no_moves(state)}.", "warning")
             return
         self.controller.move(ids, target)
 
