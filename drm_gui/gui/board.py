@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QCursor,
     QDragEnterEvent,
     QDragLeaveEvent,
     QDragMoveEvent,
@@ -318,7 +319,7 @@ class BoardWidget(QWidget):
         self.store = store
         self.columns: dict[DrmState, StateColumn] = {}
         self._active: DrmState | None = None
-        self._last_refusal = ""
+        self._dragged: set[DrmState] = set()
         self.setStyleSheet(BOARD_STYLESHEET)
         outer = QHBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
@@ -416,7 +417,7 @@ class BoardWidget(QWidget):
     # Drag feedback -------------------------------------------------------------------
     def _on_drag_started(self, ids: list[int]) -> None:
         sources = self.store.states_of(ids)
-        self._last_refusal = ""
+        self._dragged = sources
         for state, column in self.columns.items():
             if sources == {state}:
                 column.set_drop_hint("")
@@ -428,11 +429,20 @@ class BoardWidget(QWidget):
     def _on_drag_ended(self) -> None:
         for column in self.columns.values():
             column.set_drop_hint("")
-        if self._last_refusal:
-            self.drop_refused.emit(self._last_refusal)
-            self._last_refusal = ""
         self.hover_refused.emit("")
+        # Released over a column that refuses these tapes: say why (Qt sends no drop).
+        target = self.column_at(QCursor.pos())
+        if target is not None and self._dragged and self._dragged != {target.state}:
+            reason = refusal_summary(self._dragged, target.state)
+            if reason:
+                self.drop_refused.emit(reason)
+        self._dragged = set()
+
+    def column_at(self, global_pos: QPoint) -> StateColumn | None:
+        for column in self.columns.values():
+            if column.isVisible() and column.rect().contains(column.mapFromGlobal(global_pos)):
+                return column
+        return None
 
     def _on_hover_refused(self, reason: str) -> None:
-        self._last_refusal = reason
         self.hover_refused.emit(reason)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -43,10 +42,12 @@ NOTICE_MS = 12000
 
 
 class NoticeBar(QFrame):
-    """A short, non-modal message above the board that goes away by itself."""
+    """A short, non-modal message floating over the bottom of the board, that goes away by
+    itself. It floats so that the board never shifts under the operator's pointer."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
+        parent.installEventFilter(self)
         self.setObjectName("notice")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
@@ -74,8 +75,22 @@ class NoticeBar(QFrame):
             "border-radius: 4px; }"
         )
         self.label.setText(f"{sign}  {text}")
+        self._place()
         self.show()
+        self.raise_()
         self._timer.start(NOTICE_MS)
+
+    def _place(self) -> None:
+        parent = self.parentWidget()
+        width = min(parent.width() - 40, 900)
+        self.setFixedWidth(max(200, width))
+        self.adjustSize()
+        self.move((parent.width() - self.width()) // 2, parent.height() - self.height() - 16)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            self._place()
+        return False
 
 
 class MainWindow(QMainWindow):
@@ -95,16 +110,11 @@ class MainWindow(QMainWindow):
 
         self.board = BoardWidget(store, self)
         controller.connect_drops(self.board)
-        self.notice = NoticeBar(self)
+        self.notice = NoticeBar(self.board)
         self.detail = DetailPane(self)
 
-        top = QWidget(self)
-        top_layout = QVBoxLayout(top)
-        top_layout.setContentsMargins(0, 0, 0, 0)
-        top_layout.addWidget(self.notice)
-        top_layout.addWidget(self.board, 1)
         self.splitter = QSplitter(Qt.Orientation.Vertical, self)
-        self.splitter.addWidget(top)
+        self.splitter.addWidget(self.board)
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 4)
         self.splitter.setStretchFactor(1, 1)

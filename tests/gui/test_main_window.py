@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QTimer
-from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+from PySide6.QtGui import QCursor, QDragEnterEvent, QDragMoveEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from drm_gui.core import media
@@ -110,10 +110,11 @@ def test_drag_outlines_legal_columns_and_greys_refused_ones(qtbot, session, site
     }
     assert hints[DrmState.VAULTRETRIEVE] == "refused"
     # A drag released over a refused column tells why, in a notice.
-    board._on_hover_refused("VAULT → COURIER: no")
+    refused = board.columns[DrmState.VAULTRETRIEVE].view.viewport()
+    QCursor.setPos(refused.mapToGlobal(refused.rect().center()))
     board._on_drag_ended()
     assert all(c.property("drop") == "" for c in board.columns.values())
-    assert "Not moved: VAULT → COURIER: no" in session.window.notice.label.text()
+    assert "Not moved: MOUNTABLE → VAULTRETRIEVE" in session.window.notice.label.text()
 
 
 def test_undo_restores_state_and_location_as_a_correction(qtbot, session, site_db):
