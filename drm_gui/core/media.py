@@ -10,7 +10,7 @@ import socket
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from peewee import fn
 
@@ -92,8 +92,15 @@ def set_setting(name: str, text: str) -> settings_mod.SettingValue:
 # --- Reading volumes ----------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class VolumeRow:
+# Warnings on a tape [K: thresholds are site habits, kept here in one place].
+TRANSIT_WARNING_DAYS = 2
+OUTBOUND_STATES = frozenset({DrmState.MOUNTABLE, DrmState.NOTMOUNTABLE, DrmState.COURIER})
+
+
+class VolumeRow(NamedTuple):
+    """One volume as the board and the command line show it (a tuple: the board holds
+    every volume of the site in memory)."""
+
     id: int
     volser: str
     kind: VolumeKind
@@ -108,6 +115,19 @@ class VolumeRow:
 
     def days_in_state(self, now: dt.datetime | None = None) -> int:
         return max(0, ((now or utcnow()) - self.updated_at).days)
+
+    def warnings(self, now: dt.datetime) -> list[str]:
+        """What needs the operator's attention on this tape, as short texts."""
+        out = []
+        if self.pct_used <= 0 and self.state in OUTBOUND_STATES and not self.kind.is_database:
+            out.append("empty: will come straight back")
+        if self.state in (DrmState.COURIER, DrmState.COURIERRETRIEVE):
+            days = self.days_in_state(now)
+            if days >= TRANSIT_WARNING_DAYS:
+                out.append(f"in transit {days} days")
+        if self.flag:
+            out.append(self.flag)
+        return out
 
 
 def to_datetime(value: Any) -> dt.datetime:
@@ -132,19 +152,24 @@ def _volume_sql(where: str = "") -> str:
     )
 
 
-def _to_row(t: Sequence[Any]) -> VolumeRow:
+_STATES = {s.value: s for s in DrmState}
+_KINDS = {k.value: k for k in VolumeKind}
+
+
+def to_row(t: Sequence[Any]) -> VolumeRow:
+    """A VolumeRow from a raw tuple of board_tuples()."""
     return VolumeRow(
-        id=t[0],
-        volser=t[1],
-        kind=VolumeKind(t[2]),
-        pool=t[3],
-        state=DrmState(t[4]),
-        location=t[5],
-        updated_at=to_datetime(t[6]),
-        media_type=t[7],
-        worm=bool(t[8]),
-        pct_used=float(t[9]),
-        flag=t[10],
+        t[0],
+        t[1],
+        _KINDS[t[2]],
+        t[3],
+        _STATES[t[4]],
+        t[5],
+        to_datetime(t[6]),
+        t[7],
+        bool(t[8]),
+        float(t[9]),
+        t[10],
     )
 
 
@@ -163,7 +188,7 @@ def board_tuples(ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
 
 
 def volumes_by_ids(ids: Iterable[int]) -> list[VolumeRow]:
-    return [_to_row(t) for t in board_tuples(list(ids))]
+    return [to_row(t) for t in board_tuples(list(ids))]
 
 
 def pattern_to_like(pattern: str) -> str:
@@ -216,7 +241,7 @@ def query_volumes(
         params.append(kind.value)
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     cursor = database.execute_sql(_volume_sql(where), params)
-    return [_to_row(t) for t in cursor.fetchall()]
+    return [to_row(t) for t in cursor.fetchall()]
 
 
 # --- Moves --------------------------------------------------------------------------------

@@ -34,11 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drm_gui.core.media import VolumeRow
 from drm_gui.core.models import utcnow
 from drm_gui.core.states import STATE_GROUPS, DrmState, StateGroup, refusal_summary
 from drm_gui.gui import style
 from drm_gui.gui.board_model import (
-    BoardRecord,
     BoardStore,
     RecordRole,
     StateColumnModel,
@@ -70,7 +70,7 @@ class CardDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        record: BoardRecord | None = index.data(RecordRole)
+        record: VolumeRow | None = index.data(RecordRole)
         if record is None:
             return
         painter.save()
@@ -304,7 +304,7 @@ class BoardWidget(QWidget):
         move_requested(list, object): ids and the target DrmState of a drop.
         drop_refused(str): a drag ended over a column that refused it; why.
         hover_refused(str): a drag hovers over a refusing column ('' when it left).
-        selection_changed(object): the BoardRecord now selected, or None.
+        selection_changed(object): the VolumeRow now selected, or None.
         context_menu_requested(object, QPoint): a column's state and the global position.
     """
 
@@ -379,7 +379,7 @@ class BoardWidget(QWidget):
             return []
         return self.columns[self._active].view.selected_ids()
 
-    def current_record(self) -> BoardRecord | None:
+    def current_record(self) -> VolumeRow | None:
         if self._active is None:
             return None
         view = self.columns[self._active].view

@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -24,14 +24,9 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from drm_gui.core.media import MoveResult, to_datetime
+from drm_gui.core.media import MoveResult, VolumeRow, to_row
 from drm_gui.core.models import utcnow
-from drm_gui.core.states import (
-    DrmState,
-    VolumeKind,
-    allowed_targets,
-    refusal_summary,
-)
+from drm_gui.core.states import DrmState, VolumeKind, allowed_targets, refusal_summary
 
 MIME_TYPE = "application/x-drm-volume-ids"
 
@@ -39,56 +34,6 @@ RecordRole = Qt.ItemDataRole.UserRole + 1
 VolumeIdRole = Qt.ItemDataRole.UserRole + 2
 
 AnyIndex = QModelIndex | QPersistentModelIndex
-
-_STATES = {s.value: s for s in DrmState}
-_KINDS = {k.value: k for k in VolumeKind}
-
-# Warnings shown on a card [K: thresholds are site habits, kept here in one place].
-TRANSIT_WARNING_DAYS = 2
-OUTBOUND_STATES = frozenset({DrmState.MOUNTABLE, DrmState.NOTMOUNTABLE, DrmState.COURIER})
-
-
-class BoardRecord(NamedTuple):
-    id: int
-    volser: str
-    kind: VolumeKind
-    pool: str
-    state: DrmState
-    location: str
-    updated_at: dt.datetime
-    media_type: str
-    worm: bool
-    pct_used: float
-    flag: str
-
-    def warnings(self, now: dt.datetime) -> list[str]:
-        """Short warning texts for the card and the detail pane."""
-        out = []
-        if self.pct_used <= 0 and self.state in OUTBOUND_STATES and not self.kind.is_database:
-            out.append("empty: will come straight back")
-        if self.state in (DrmState.COURIER, DrmState.COURIERRETRIEVE):
-            days = (now - self.updated_at).days
-            if days >= TRANSIT_WARNING_DAYS:
-                out.append(f"in transit {days} days")
-        if self.flag:
-            out.append(self.flag)
-        return out
-
-
-def record_from_tuple(t: Sequence[Any]) -> BoardRecord:
-    return BoardRecord(
-        t[0],
-        t[1],
-        _KINDS[t[2]],
-        t[3],
-        _STATES[t[4]],
-        t[5],
-        to_datetime(t[6]),
-        t[7],
-        bool(t[8]),
-        float(t[9]),
-        t[10],
-    )
 
 
 def encode_ids(ids: Iterable[int]) -> QByteArray:
@@ -113,9 +58,9 @@ class BoardFilter:
     pool: str = ""
     kind: VolumeKind | None = None
 
-    def predicate(self) -> Callable[[BoardRecord], bool] | None:
+    def predicate(self) -> Callable[[VolumeRow], bool] | None:
         """A test for one record, or None when everything passes."""
-        tests: list[Callable[[BoardRecord], bool]] = []
+        tests: list[Callable[[VolumeRow], bool]] = []
         text = self.text.strip().upper()
         if text:
             if "*" in text or "?" in text:
@@ -150,15 +95,15 @@ class BoardStore(QObject):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._records: dict[int, BoardRecord] = {}
-        self._by_state: dict[DrmState, list[BoardRecord]] = {s: [] for s in DrmState}
-        self._visible: dict[DrmState, list[BoardRecord]] = {s: [] for s in DrmState}
+        self._records: dict[int, VolumeRow] = {}
+        self._by_state: dict[DrmState, list[VolumeRow]] = {s: [] for s in DrmState}
+        self._visible: dict[DrmState, list[VolumeRow]] = {s: [] for s in DrmState}
         self._filter = BoardFilter()
 
     # Loading and updating ------------------------------------------------------------
     def load(self, tuples: Iterable[Sequence[Any]]) -> None:
         """Replaces everything with *tuples* (media.board_tuples(), sorted by volser)."""
-        self._records = {t[0]: record_from_tuple(t) for t in tuples}
+        self._records = {t[0]: to_row(t) for t in tuples}
         self._regroup()
 
     def apply(self, result: MoveResult) -> None:
@@ -177,11 +122,11 @@ class BoardStore(QObject):
     def update_records(self, rows: Iterable[Sequence[Any]]) -> None:
         """Replaces the given volumes' records (e.g. after flags changed)."""
         for t in rows:
-            self._records[t[0]] = record_from_tuple(t)
+            self._records[t[0]] = to_row(t)
         self._regroup()
 
     def _regroup(self) -> None:
-        groups: dict[DrmState, list[BoardRecord]] = {s: [] for s in DrmState}
+        groups: dict[DrmState, list[VolumeRow]] = {s: [] for s in DrmState}
         for record in self._records.values():
             groups[record.state].append(record)
         self._by_state = groups
@@ -207,13 +152,13 @@ class BoardStore(QObject):
         self.reset.emit()
 
     # Reading -------------------------------------------------------------------------
-    def visible(self, state: DrmState) -> list[BoardRecord]:
+    def visible(self, state: DrmState) -> list[VolumeRow]:
         return self._visible[state]
 
     def total(self, state: DrmState) -> int:
         return len(self._by_state[state])
 
-    def get(self, volume_id: int) -> BoardRecord | None:
+    def get(self, volume_id: int) -> VolumeRow | None:
         return self._records.get(volume_id)
 
     def states_of(self, ids: Iterable[int]) -> set[DrmState]:
@@ -241,7 +186,7 @@ class StateColumnModel(QAbstractListModel):
         super().__init__(parent)
         self.state = state
         self._store = store
-        self._rows: list[BoardRecord] = store.visible(state)
+        self._rows: list[VolumeRow] = store.visible(state)
         store.reset.connect(self._on_store_reset)
 
     def _on_store_reset(self) -> None:
@@ -253,7 +198,7 @@ class StateColumnModel(QAbstractListModel):
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def record(self, row: int) -> BoardRecord:
+    def record(self, row: int) -> VolumeRow:
         return self._rows[row]
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -345,7 +290,7 @@ def legal_targets_for(states: set[DrmState]) -> set[DrmState]:
     return out
 
 
-def tooltip(record: BoardRecord, now: dt.datetime) -> str:
+def tooltip(record: VolumeRow, now: dt.datetime) -> str:
     days = max(0, (now - record.updated_at).days)
     lines = [
         f"{record.volser} · {record.kind.label}" + (f" · {record.pool}" if record.pool else ""),

@@ -16,10 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from drm_gui.core.media import HistoryRow, history
+from drm_gui.core.media import HistoryRow, VolumeRow, history
 from drm_gui.core.models import utcnow
 from drm_gui.gui import style
-from drm_gui.gui.board_model import BoardRecord
 
 
 def local_time(at: dt.datetime) -> str:
@@ -100,9 +99,9 @@ class DetailPane(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAccessibleName("Movement history")
         layout.addWidget(self.table, 1)
-        self.record: BoardRecord | None = None
+        self.record: VolumeRow | None = None
 
-    def show_record(self, record: BoardRecord | None) -> None:
+    def show_record(self, record: VolumeRow | None) -> None:
         self.record = record
         if record is None:
             self.summary.setText("Select a tape to see its details and history.")
