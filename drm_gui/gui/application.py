@@ -83,7 +83,7 @@ class GuiSession:
         box.setWindowTitle(f"Welcome to {APP_NAME}")
         box.setText("This database holds no tapes yet.")
         box.setInformativeText(
-            f"Load a demo site ({DEMO_VOLUMES} tapes in every state, with database backup "
+            f"Load a demo site ({DEMO_VOLUMES} tapes spread over every state, with database backup "
             "series over several weeks) to try the board, or start with an empty site?"
         )
         demo_button = box.addButton("Load the demo site", QMessageBox.ButtonRole.AcceptRole)

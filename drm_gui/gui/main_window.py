@@ -82,9 +82,12 @@ class NoticeBar(QFrame):
 
     def _place(self) -> None:
         parent = self.parentWidget()
-        width = min(parent.width() - 40, 900)
-        self.setFixedWidth(max(200, width))
-        self.adjustSize()
+        width = max(200, min(parent.width() - 40, 900))
+        self.setFixedWidth(width)
+        layout = self.layout()
+        self.setFixedHeight(
+            max(32, layout.heightForWidth(width) if layout.hasHeightForWidth() else 32)
+        )
         self.move((parent.width() - self.width()) // 2, parent.height() - self.height() - 16)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -445,6 +448,9 @@ class MainWindow(QMainWindow):
         geometry = self.settings.value("window/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        elif (screen := QGuiApplication.primaryScreen()) is not None:
+            available = screen.availableGeometry()
+            self.resize(int(available.width() * 0.92), int(available.height() * 0.9))
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
