@@ -35,6 +35,15 @@ VolumeIdRole = Qt.ItemDataRole.UserRole + 2
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
+# Combined once: flags() runs per card for every paint and selection, and each `|` of
+# Python enum flags costs microseconds (0.15 s when 10,000 moved tapes were selected).
+CARD_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsDragEnabled
+    | Qt.ItemFlag.ItemNeverHasChildren
+)
+
 
 def encode_ids(ids: Iterable[int]) -> QByteArray:
     return QByteArray(",".join(str(i) for i in ids).encode("ascii"))
@@ -220,12 +229,7 @@ class StateColumnModel(QAbstractListModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemIsDragEnabled
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return CARD_FLAGS
 
     # Drag and drop ---------------------------------------------------------------------
     def supportedDragActions(self) -> Qt.DropAction:
