@@ -142,6 +142,9 @@ def test_refused_drop_changes_nothing(qtbot, store, site_db):
         (BoardFilter(text="00002"), {"A00002L8", "B00002L8", "C00002L7"}),
         (BoardFilter(text="?0000?L7"), {"C00001L7", "C00002L7", "C00003L7"}),
         (BoardFilter(text="*3L*"), {"A00003L8", "B00003L8", "C00003L7"}),
+        (BoardFilter(text="b0*L8"), {"B00001L8", "B00002L8", "B00003L8", "B00004L8"}),
+        (BoardFilter(text="C00002?7"), {"C00002L7"}),
+        (BoardFilter(text="A0000"), {"A00001L8", "A00002L8", "A00003L8"}),
         (BoardFilter(pool="COPYPOOL2"), {"B00001L8", "B00002L8", "B00003L8", "B00004L8"}),
         (BoardFilter(kind=VolumeKind.DB_BACKUP), {"D00001L8"}),
         (
@@ -153,6 +156,7 @@ def test_refused_drop_changes_nothing(qtbot, store, site_db):
 )
 def test_filter_narrows_every_column(store, board_filter, expected):
     models = [column(store, s) for s in DrmState]
+    store.set_filter(BoardFilter(text=board_filter.text[:1]))  # typed one key at a time
     store.set_filter(board_filter)
     shown = {v for m in models for v in volsers(m)}
     assert shown == expected

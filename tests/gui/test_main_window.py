@@ -34,11 +34,11 @@ def send_drop(session: GuiSession, state: DrmState, data: QMimeData) -> bool:
     pos = QPoint(viewport.width() // 2, viewport.height() // 2)
     buttons = Qt.MouseButton.LeftButton
     enter = QDragEnterEvent(
-        QPointF(pos), Qt.DropAction.MoveAction, data, buttons, Qt.KeyboardModifier.NoModifier
+        pos, Qt.DropAction.MoveAction, data, buttons, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(viewport, enter)
     move = QDragMoveEvent(
-        QPointF(pos), Qt.DropAction.MoveAction, data, buttons, Qt.KeyboardModifier.NoModifier
+        pos, Qt.DropAction.MoveAction, data, buttons, Qt.KeyboardModifier.NoModifier
     )
     QApplication.sendEvent(viewport, move)
     if not move.isAccepted():
@@ -163,8 +163,8 @@ def select_volser(session: GuiSession, state: DrmState, volsers: set[str]) -> No
     selection = view.selectionModel()
     for row in range(model.rowCount()):
         if model.record(row).volser in volsers:
-            selection.select(model.index(row), selection.SelectionFlag.Select)
-            selection.setCurrentIndex(model.index(row), selection.SelectionFlag.NoUpdate)
+            selection.select(view.view_index(row), selection.SelectionFlag.Select)
+            selection.setCurrentIndex(view.view_index(row), selection.SelectionFlag.NoUpdate)
 
 
 def test_move_menu_enables_only_legal_targets(qtbot, session, site_db):
