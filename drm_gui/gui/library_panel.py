@@ -1,0 +1,230 @@
+"""The library panel: the library's geometry, the job queue with progress and Cancel, and
+the log of device commands; plus the large prompt when the robot needs a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from drm_gui.gui.device import LibraryDevice
+from drm_gui.gui.library_grid import LibraryGrid, StateLookup
+from drm_gui.library.base import Inventory
+
+STATE_TEXT = {
+    "queued": "Queued",
+    "running": "Running",
+    "waiting": "Waiting for you",
+    "done": "Done",
+    "failed": "Failed",
+    "cancelled": "Cancelled",
+}
+LOG_LINES = 2000
+
+
+class OperatorPrompt(QDialog):
+    """A large, clear request to the operator ('Empty the I/O station (3 tapes)…') with
+    Continue and Stop. Window-modal but not blocking: the board keeps working."""
+
+    answered = Signal(int, bool)
+
+    def __init__(self, job_id: int, prompt: str, count: int, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.job_id = job_id
+        self.setWindowTitle("The tape library needs you")
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        layout = QVBoxLayout(self)
+        text = QLabel(prompt)
+        text.setWordWrap(True)
+        font = QFont(text.font())
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        text.setFont(font)
+        layout.addWidget(text)
+        if count:
+            detail = QLabel(f"{count} tape(s) are waiting in the I/O station.")
+            layout.addWidget(detail)
+        buttons = QDialogButtonBox(self)
+        self.continue_button = buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.stop_button = buttons.addButton("Stop here", QDialogButtonBox.ButtonRole.RejectRole)
+        self.continue_button.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.accepted.connect(lambda: self.answered.emit(self.job_id, True))
+        self.rejected.connect(lambda: self.answered.emit(self.job_id, False))
+        self.setMinimumWidth(480)
+
+
+class LibraryPanel(QWidget):
+    """Signals:
+    refresh_requested(): read the inventory again.
+    import_requested(): move everything in the I/O station into the library.
+    settings_requested(): open the library settings (administrators).
+    """
+
+    refresh_requested = Signal()
+    import_requested = Signal()
+    settings_requested = Signal()
+
+    def __init__(
+        self, device: LibraryDevice | None, lookup: StateLookup, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.device: LibraryDevice | None = None
+        self._items: dict[int, QTreeWidgetItem] = {}
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+
+        top = QHBoxLayout()
+        self.title = QLabel()
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        top.addWidget(self.title, 1)
+        self.refresh_button = QPushButton("Refresh inventory")
+        self.refresh_button.clicked.connect(self.refresh_requested)
+        self.import_button = QPushButton("Import I/O station")
+        self.import_button.setToolTip("Check in every returned tape waiting in the I/O station")
+        self.import_button.clicked.connect(self.import_requested)
+        self.settings_button = QPushButton("Settings…")
+        self.settings_button.clicked.connect(self.settings_requested)
+        for button in (self.refresh_button, self.import_button, self.settings_button):
+            top.addWidget(button)
+        layout.addLayout(top)
+
+        splitter = QSplitter(Qt.Orientation.Vertical, self)
+        self.grid = LibraryGrid(lookup)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.grid)
+        splitter.addWidget(scroll)
+
+        jobs = QWidget()
+        jobs_layout = QVBoxLayout(jobs)
+        jobs_layout.setContentsMargins(0, 0, 0, 0)
+        self.job_list = QTreeWidget()
+        self.job_list.setHeaderLabels(["Job", "State", "Last step"])
+        self.job_list.setRootIsDecorated(False)
+        self.job_list.setAccessibleName("Library jobs")
+        self.job_list.setColumnWidth(0, 220)
+        self.job_list.setColumnWidth(1, 110)
+        jobs_layout.addWidget(self.job_list)
+        self.cancel_button = QPushButton("Cancel job")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self._cancel_selected)
+        self.job_list.itemSelectionChanged.connect(self._update_cancel)
+        jobs_layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
+        splitter.addWidget(jobs)
+
+        self.log = QPlainTextEdit()
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(LOG_LINES)
+        self.log.setPlaceholderText("Device commands and answers appear here.")
+        self.log.setAccessibleName("Library log")
+        splitter.addWidget(self.log)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setStretchFactor(2, 1)
+        layout.addWidget(splitter, 1)
+        self.set_device(device)
+
+    def set_device(self, device: LibraryDevice | None) -> None:
+        if self.device is not None:
+            for signal, slot in self._connections():
+                signal.disconnect(slot)
+        self.device = device
+        self._items.clear()
+        self.job_list.clear()
+        if device is not None:
+            for signal, slot in self._connections():
+                signal.connect(slot)
+        self.set_status("ready" if device else "not configured")
+
+    def _connections(self) -> list:
+        assert self.device is not None
+        return [
+            (self.device.queue_changed, self._refresh_jobs),
+            (self.device.log_line, self.append_log),
+            (self.device.job_progress, self._on_progress),
+        ]
+
+    # Display ---------------------------------------------------------------------------
+    def set_status(self, status: str) -> None:
+        name = self.device.name if self.device else "—"
+        self.title.setText(f"<b>Library {name}</b> · {status}")
+
+    def set_inventory(self, inventory: Inventory | None) -> None:
+        self.grid.set_inventory(inventory)
+
+    def append_log(self, line: str) -> None:
+        stamp = dt.datetime.now().strftime("%H:%M:%S")
+        self.log.appendPlainText(f"{stamp}  {line}")
+
+    def _on_progress(self, job_id: int, text: str) -> None:
+        item = self._items.get(job_id)
+        if item is not None:
+            item.setText(2, text)
+
+    def _refresh_jobs(self) -> None:
+        assert self.device is not None
+        running = None
+        for job_id, job in self.device.jobs.items():
+            item = self._items.get(job_id)
+            if item is None:
+                item = QTreeWidgetItem([job.title, "", ""])
+                item.setData(0, Qt.ItemDataRole.UserRole, job_id)
+                self.job_list.insertTopLevelItem(0, item)
+                self._items[job_id] = item
+            item.setText(1, STATE_TEXT.get(job.state, job.state))
+            if job.state in ("failed",) and job.error is not None:
+                item.setText(2, str(job.error))
+                item.setToolTip(2, str(job.error))
+            elif job.last_progress:
+                item.setText(2, job.last_progress)
+            if job.state in ("running", "waiting"):
+                running = job
+        self.set_status(f"working: {running.title}" if running else "ready")
+        self._update_cancel()
+
+    def selected_job(self) -> int | None:
+        items = self.job_list.selectedItems()
+        if not items:
+            return None
+        return int(items[0].data(0, Qt.ItemDataRole.UserRole))
+
+    def _update_cancel(self) -> None:
+        job_id = self.selected_job()
+        job = self.device.jobs.get(job_id) if (self.device and job_id) else None
+        self.cancel_button.setEnabled(
+            job is not None and job.state in ("queued", "running", "waiting")
+        )
+
+    def _cancel_selected(self) -> None:
+        job_id = self.selected_job()
+        if job_id is not None and self.device is not None:
+            self.device.cancel(job_id)
+
+    def ask_operator(self, job_id: int, prompt: str, count: int) -> OperatorPrompt:
+        """Shows the large prompt; its answer goes straight to the device."""
+        dialog = OperatorPrompt(job_id, prompt, count, self.window())
+        if self.device is not None:
+            dialog.answered.connect(self.device.answer_operator)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        QApplication.beep()
+        dialog.open()
+        return dialog
