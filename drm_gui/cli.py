@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from drm_gui.cli_library import add_library_commands
 from drm_gui.core import demo, media, retention
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.states import DrmError, DrmState, VolumeKind
@@ -71,6 +72,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("name", nargs="?", help="setting name")
     p.add_argument("value", nargs="?", help="new value")
     p.set_defaults(command_fn=cmd_settings)
+
+    add_library_commands(sub)
 
 
 Command = Callable[[argparse.Namespace, TextIO], int]

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "drm_gui"
 QT_FREE_PACKAGES = ("core", "library", "reports")
-QT_FREE_MODULES = ("cli.py", "app.py")
+QT_FREE_MODULES = ("cli.py", "cli_library.py", "app.py")
 
 
 def module_name(path: Path) -> str:
@@ -54,6 +54,10 @@ def test_the_module_list_covers_the_core() -> None:
         "drm_gui.library",
         "drm_gui.reports",
         "drm_gui.cli",
+        "drm_gui.cli_library",
+        "drm_gui.core.library_ops",
+        "drm_gui.library.simulated",
+        "drm_gui.library.config",
         "drm_gui.app",
     ):
         assert expected in MODULES

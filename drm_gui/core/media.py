@@ -376,12 +376,14 @@ def move_volumes(
     reason: str = "",
     actor: Actor | None = None,
     now: dt.datetime | None = None,
+    reasons: dict[int, str] | None = None,
 ) -> MoveResult:
     """Moves the legal volumes to *target* in one transaction; reports the others.
 
     A volume is refused when the transition table forbids the move, or when *from_state*
     is given and the volume is not in it. The location text follows the settings unless
-    *to_location* is given.
+    *to_location* is given. *reasons* gives some volumes a movement reason of their own
+    (the library's job says how each tape left, say).
     """
     if to_location is not None:
         to_location = settings_mod.parse_location(to_location)
@@ -420,6 +422,7 @@ def move_volumes(
                 at=at,
                 reason=reason,
                 target=target,
+                reasons=reasons,
             )
     log.info(
         "moved %d volume(s) to %s (batch %s), refused %d",

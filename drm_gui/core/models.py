@@ -63,6 +63,9 @@ class BatchKind(enum.Enum):
     CORRECTION = "CORRECTION"  # undo of an operator's mistake; not bound by the move rules
     EXPIRY = "EXPIRY"  # VAULT -> VAULTRETRIEVE by the expiry evaluation
     IMPORT = "IMPORT"  # records created or changed by an import or the demo
+    # A returned tape checked into the library as scratch (ONSITERETRIEVE -> MOUNTABLE).
+    # Stored as text like every member: a new member needs no schema migration.
+    CHECKIN = "CHECKIN"
 
 
 class BaseModel(Model):

@@ -68,6 +68,15 @@ def empty_pool_tape_due(
     return now - empty_since >= dt.timedelta(days=reuse_delay_days)
 
 
+def series_old_enough(
+    newest_volume_at: dt.datetime, is_newest_of_kind: bool, expire_days: int, now: dt.datetime
+) -> bool:
+    """The age rule of a DB backup series: older than expire_days and not the newest."""
+    if is_newest_of_kind:
+        return False
+    return now - newest_volume_at > dt.timedelta(days=expire_days)
+
+
 def series_expired(
     newest_volume_at: dt.datetime,
     states: list[DrmState],
@@ -76,11 +85,41 @@ def series_expired(
     now: dt.datetime,
 ) -> bool:
     """A DB backup series expires when old enough, wholly vaulted, and not the newest."""
-    if is_newest_of_kind:
-        return False
     if not states or any(s is not DrmState.VAULT for s in states):
         return False
-    return now - newest_volume_at > dt.timedelta(days=expire_days)
+    return series_old_enough(newest_volume_at, is_newest_of_kind, expire_days, now)
+
+
+def series_still_needed(series_id: int, now: dt.datetime) -> str | None:
+    """Why a database backup series still holds data a recovery may need (None once the
+    age rule lets it go): the newest series of its kind, or one younger than
+    db_backup_expire_days. A tape of such a series must never become scratch."""
+    series = DbBackupSeries.get_or_none(DbBackupSeries.id == series_id)
+    if series is None:
+        return None
+    expire_days = int(load_settings()["db_backup_expire_days"])  # type: ignore[arg-type]
+    newest_number = (
+        DbBackupSeries.select(DbBackupSeries.number)
+        .where(DbBackupSeries.kind == series.kind)
+        .order_by(DbBackupSeries.number.desc())
+        .scalar()
+    )
+    rows = (
+        Volume.select(Volume.written_at, Volume.updated_at)
+        .where(Volume.series == series_id)
+        .tuples()
+    )
+    times = [to_datetime(w if w is not None else u) for w, u in rows]
+    newest_at = max(times) if times else to_datetime(series.started_at)
+    label = "full" if series.kind is SeriesKind.FULL else "snapshot"
+    if newest_number == series.number:
+        return f"it belongs to the newest database {label} series ({series.number})"
+    if not series_old_enough(newest_at, False, expire_days, now):
+        return (
+            f"its database {label} series {series.number} is younger than "
+            f"{expire_days} day(s) (db_backup_expire_days)"
+        )
+    return None
 
 
 def due_for_retrieve(now: dt.datetime) -> list[ExpiryChange]:

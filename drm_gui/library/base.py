@@ -232,7 +232,30 @@ class LabelCheck:
 
     @property
     def matches(self) -> bool:
-        return self.label is not None and self.label.strip() == self.volume_tag.strip()
+        """The label names this cartridge.
+
+        A standard (VOL1) label has room for the 6-character VOLSER only, while an LTO
+        barcode is that VOLSER plus a 2-character media ID (A00001 + L8): such a label
+        matches a barcode that starts with it.
+        """
+        if self.label is None:
+            return False
+        label, tag = self.label.strip().upper(), self.volume_tag.strip().upper()
+        if label == tag:
+            return True
+        six_only = self.format in ("ANSI", "LTFS", "IBM SL") and len(label) == 6
+        return six_only and len(tag) == 8 and tag.startswith(label)
+
+    @property
+    def problem(self) -> str | None:
+        """None when the label matches, else a sentence for the operator."""
+        if self.matches:
+            return None
+        if self.blank:
+            return f"{self.volume_tag}: the tape is blank (no label written on it)"
+        if self.label is None:
+            return f"{self.volume_tag}: no label could be read from the tape"
+        return f"{self.volume_tag}: the tape is labelled {self.label!r}, not {self.volume_tag}"
 
 
 # -- errors -------------------------------------------------------------------------------

@@ -14,22 +14,19 @@ import os
 import re
 import subprocess
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from drm_gui.library.base import (
     CancelledError,
     CommandFailedError,
-    DestinationFullError,
     Element,
     ElementKind,
-    InvalidElementError,
     Inventory,
-    IOStationFullError,
     LabelCheck,
+    LibraryError,
     LibraryTimeoutError,
     Location,
-    MoveNotVerifiedError,
     ParseError,
     Progress,
     SourceEmptyError,
@@ -37,7 +34,20 @@ from drm_gui.library.base import (
     cancelled,
     report,
 )
+from drm_gui.library.drive import DEFAULT_LABEL_COMMAND, TapeDrives
 from drm_gui.library.mtx_errors import classify_error, find_error, parse_sense, raw_text
+from drm_gui.library.rules import (
+    check_move,
+    eject_moves,
+    eject_stopped,
+    element_at,
+    home_slot,
+    import_stopped,
+    pass_through_slot,
+    unload_slot,
+    verify_move,
+    with_io_slots,
+)
 
 __all__ = [
     "MtxLibrary",
@@ -222,6 +232,10 @@ class MtxLibrary:
     off the same changer even so. ``timeout`` bounds a status read, ``move_timeout`` a
     robot move, ``inventory_timeout`` a full scan; a command that overruns is killed and
     reported as :class:`LibraryTimeoutError`.
+
+    ``io_slots`` names storage slots that are the I/O station, for libraries that do not
+    report their mail slots. ``drive_devices`` (drive n's ``/dev/nstN``) and the options of
+    :class:`~drm_gui.library.drive.TapeDrives` serve the label check.
     """
 
     def __init__(
@@ -234,6 +248,13 @@ class MtxLibrary:
         inventory_timeout: float = 1800.0,
         nobarcode: bool = False,
         altres: bool = False,
+        io_slots: Collection[int] = (),
+        drive_devices: Sequence[str] = (),
+        mt_path: str = "mt",
+        label_command: Sequence[str] = DEFAULT_LABEL_COMMAND,
+        ready_timeout: float = 300.0,
+        ready_poll: float = 2.0,
+        offline_before_unload: bool = True,
         env: Mapping[str, str] | None = None,
     ) -> None:
         self.device = device
@@ -243,7 +264,18 @@ class MtxLibrary:
         self.inventory_timeout = inventory_timeout
         self.nobarcode = nobarcode
         self.altres = altres
+        self.io_slots = tuple(io_slots)
         self.env = dict(env) if env is not None else None
+        self.tape_drives = TapeDrives(
+            drive_devices,
+            mt_path=mt_path,
+            label_command=label_command,
+            timeout=timeout,
+            ready_timeout=ready_timeout,
+            poll=ready_poll,
+            offline_before_unload=offline_before_unload,
+            env=env,
+        )
         self.last_inventory: Inventory | None = None
         self._lock = threading.Lock()
 
@@ -273,6 +305,7 @@ class MtxLibrary:
         log.debug("running %s (timeout %s s)", cmd, limit)
         with self._lock:
             try:
+                # a session of its own: Ctrl-C in a terminal must not kill mtx mid-move
                 done = subprocess.run(
                     cmd,
                     capture_output=True,
@@ -283,6 +316,7 @@ class MtxLibrary:
                     env=self._environment(),
                     stdin=subprocess.DEVNULL,
                     check=False,
+                    start_new_session=True,
                 )
             except FileNotFoundError:
                 raise CommandFailedError(
@@ -331,6 +365,7 @@ class MtxLibrary:
                 raise ParseError(
                     bad.line_number, bad.line, bad.reason, raw=raw_text(stdout, stderr)
                 ) from None
+            inventory = with_io_slots(inventory, self.io_slots)
             suspicious = _MODE_SENSE_FAILED.search(stderr) is not None or (
                 self.last_inventory is not None and inventory.lost_io_slots(self.last_inventory)
             )
@@ -369,12 +404,7 @@ class MtxLibrary:
         before = self.status()
         if source.drive and destination.drive:
             # mtx has no drive-to-drive move: through the lowest free storage slot
-            free = before.free_slots(keep_drive_homes=True) or before.free_slots()
-            if not free:
-                raise DestinationFullError(
-                    "There is no free slot to pass the tape through. Free a slot, then try again."
-                )
-            between = free[0].location
+            between = pass_through_slot(before)
             middle = self._move_one(before, source, between, progress)
             _stop_if(cancel)
             return self._move_one(middle, between, destination, progress)
@@ -398,20 +428,8 @@ class MtxLibrary:
     ) -> Inventory:
         _stop_if(cancel)
         before = self.status()
-        element = _element(before, Location.of_drive(drive))
         if slot is None:
-            # mtx's own guess when it has no source is the first empty slot; say so
-            # explicitly, so the verify step knows where the tape must land
-            home = element.loaded_from
-            if home is None or before.slot(home).full:
-                free = before.free_slots(keep_drive_homes=True) or before.free_slots()
-                if not free:
-                    raise DestinationFullError(
-                        f"There is no free slot for drive {drive}'s tape. Free a slot, then "
-                        "try again."
-                    )
-                home = free[0].number
-            slot = home
+            slot = unload_slot(before, drive)
         return self._move_one(before, Location.of_drive(drive), Location.of_slot(slot), progress)
 
     def eject(
@@ -422,26 +440,10 @@ class MtxLibrary:
     ) -> Inventory:
         _stop_if(cancel)
         inventory = self.status()
-        to_move: list[Element] = []
-        for tag in dict.fromkeys(t.strip() for t in volume_tags):
-            element = inventory.find(tag)
-            if element is None:
-                raise SourceEmptyError(
-                    f"{tag} is not in the library. Refresh the inventory and check the selection."
-                )
-            if not element.import_export:
-                to_move.append(element)
-        free = inventory.free_io_slots()
-        if len(to_move) > len(free):
-            raise IOStationFullError.for_request(len(free), len(to_move))
-        # storage slots in slot order (as Bareos does), then tapes still in drives
-        to_move.sort(key=lambda e: (e.is_drive, e.number))
-        for done, (element, target) in enumerate(zip(to_move, free, strict=False)):
+        moves = eject_moves(inventory, volume_tags)
+        for done, (element, target) in enumerate(moves):
             if cancelled(cancel):
-                raise CancelledError(
-                    f"Stopped after {done} of {len(to_move)} tapes. The tapes moved so far "
-                    "are in the I/O station."
-                )
+                raise eject_stopped(done, len(moves))
             inventory = self._move_one(inventory, element.location, target.location, progress)
         return inventory
 
@@ -456,11 +458,8 @@ class MtxLibrary:
         waiting = inventory.full_io_slots()
         for done, element in enumerate(waiting):
             if cancelled(cancel):
-                raise CancelledError(
-                    f"Stopped after {done} of {len(waiting)} tapes. The others are still in "
-                    "the I/O station."
-                )
-            target = _home_slot(inventory, element, homes or {})
+                raise import_stopped(done, len(waiting))
+            target = home_slot(inventory, element, homes or {})
             inventory = self._move_one(
                 inventory, element.location, Location.of_slot(target), progress
             )
@@ -473,8 +472,55 @@ class MtxLibrary:
         progress: Progress | None = None,
         cancel: threading.Event | None = None,
     ) -> LabelCheck:
-        """Not through mtx alone: reading the label needs the drive's device (a later step)."""
-        raise NotImplementedError("check_label needs the drive devices (not configured yet)")
+        """Loads the cartridge into ``drive``, reads its label, and puts it back (MTX.md §3.2).
+
+        A cartridge already in a drive is read there and left there. The cartridge goes
+        back to where it came from even when the read fails or the operator cancels while
+        the drive gets ready; the read's error (or the cancel) is what is raised then.
+        """
+        _stop_if(cancel)
+        tag = volume_tag.strip()
+        self.tape_drives.device(drive)  # a missing drive device fails before the robot moves
+        inventory = self.status()
+        element = inventory.find(tag)
+        if element is None:
+            raise SourceEmptyError(
+                f"{tag} is not in the library. Refresh the inventory and check the selection."
+            )
+        home: Location | None = None
+        if element.is_drive:
+            drive = element.number
+            self.tape_drives.device(drive)
+        else:
+            home = element.location
+            self._move_one(inventory, home, Location.of_drive(drive), progress)
+        try:
+            self.tape_drives.wait_ready(drive, progress, cancel)
+            report(progress, f"Reading the label of {tag} in drive {drive}…")
+            label = self.tape_drives.read_label(drive)
+        except BaseException:
+            if home is not None:
+                self._put_back_quietly(drive, home, progress)
+            raise
+        if home is not None:
+            self._put_back(drive, home, progress)
+        return LabelCheck(tag, label.name, label.format, label.blank)
+
+    def _put_back(self, drive: int, home: Location, progress: Progress | None) -> None:
+        try:
+            self.tape_drives.prepare_unload(drive)
+        except LibraryError as late:
+            # the robot may still get the tape; if not, its error tells the operator
+            log.warning("could not rewind/eject the tape in drive %d: %s", drive, late)
+        self._move_one(self.status(), Location.of_drive(drive), home, progress)
+
+    def _put_back_quietly(self, drive: int, home: Location, progress: Progress | None) -> None:
+        """After a failed read: tries to put the tape back; a failure here is only logged,
+        so that the operator sees the first error, the one that tells what went wrong."""
+        try:
+            self._put_back(drive, home, progress)
+        except LibraryError as late:
+            log.warning("could not put the tape in drive %d back to %s: %s", drive, home, late)
 
     # -- one verified move ------------------------------------------------------------------
 
@@ -485,9 +531,9 @@ class MtxLibrary:
         destination: Location,
         progress: Progress | None,
     ) -> Inventory:
-        source_element = _element(before, source)
-        target_element = _element(before, destination)
-        _check_move(source_element, target_element)
+        source_element = element_at(before, source)
+        target_element = element_at(before, destination)
+        check_move(source_element, target_element)
         what = source_element.volume_tag or "the tape"
         report(progress, f"Moving {what} from {source_element.label} to {target_element.label}…")
         args = _move_args(source, destination)
@@ -497,12 +543,10 @@ class MtxLibrary:
             # the library changed between the status read and the move: look again, once
             log.info("unit attention on %s; re-reading the status and retrying once", args)
             before = self.status()
-            source_element = _element(before, source)
-            target_element = _element(before, destination)
-            _check_move(source_element, target_element)
+            check_move(element_at(before, source), element_at(before, destination))
             self.run(*args, timeout=self.move_timeout)
         after = self.status()
-        _verify_move(before, after, source, destination)
+        verify_move(before, after, source, destination)
         return after
 
 
@@ -519,81 +563,9 @@ def _stop_if(cancel: threading.Event | None) -> None:
         raise CancelledError()
 
 
-def _element(inventory: Inventory, location: Location) -> Element:
-    try:
-        return inventory.at(location)
-    except KeyError:
-        raise InvalidElementError(
-            f"The library has no {location} (it has {inventory.max_drives} drives and "
-            f"{len(inventory.slots)} slots). Refresh the inventory and check the selection."
-        ) from None
-
-
-def _check_move(source: Element, target: Element) -> None:
-    """The checks mtx and the library would make, before the robot moves."""
-    if source.location == target.location:
-        raise InvalidElementError(f"{source.label} is both the source and the destination.")
-    if source.empty:
-        raise SourceEmptyError(
-            f"{source.label} holds no tape: the inventory was out of date. Refresh it, then "
-            "try again."
-        )
-    if target.full:
-        held = f" ({target.volume_tag})" if target.volume_tag else ""
-        if target.import_export:
-            raise IOStationFullError(
-                f"{target.label} of the I/O station already holds a tape{held}. Empty the I/O "
-                "station, then press Retry."
-            )
-        raise DestinationFullError(
-            f"{target.label} already holds a tape{held}. Choose an empty place, or refresh "
-            "the inventory."
-        )
-
-
 def _move_args(source: Location, destination: Location) -> list[str]:
     if source.drive:
         return ["unload", str(destination.number), str(source.number)]
     if destination.drive:
         return ["load", str(source.number), str(destination.number)]
     return ["transfer", str(source.number), str(destination.number)]
-
-
-def _verify_move(
-    before: Inventory, after: Inventory, source: Location, destination: Location
-) -> None:
-    """The cartridge left the source and sits at the destination, same barcode if any."""
-    was = _element(before, source)
-    now_source = _element(after, source)
-    now_target = _element(after, destination)
-    arrived = now_target.full and (
-        was.volume_tag is None or now_target.volume_tag in (None, was.volume_tag)
-    )
-    if arrived and now_source.empty:
-        return
-    what = was.volume_tag or "The tape"
-    where = "still in" if now_source.full else "not in"
-    place = now_source.label if now_source.full else now_target.label
-    raise MoveNotVerifiedError(
-        f"The library reported the move as done, but {what} is {where} {place}. Check the "
-        "library's front panel, refresh the inventory, then try again."
-    )
-
-
-def _home_slot(inventory: Inventory, element: Element, homes: Mapping[str, int]) -> int:
-    """Where a cartridge from the I/O station goes: its home slot if free, else the lowest."""
-    tag = element.volume_tag
-    if tag is not None and tag in homes:
-        try:
-            home = inventory.slot(homes[tag])
-        except KeyError:
-            home = None
-        if home is not None and home.empty and not home.import_export:
-            return home.number
-    free = inventory.free_slots(keep_drive_homes=True) or inventory.free_slots()
-    if not free:
-        raise DestinationFullError(
-            f"There is no free storage slot for {tag or 'the tape'} in {element.label}. Free "
-            "a slot (export tapes), then try again."
-        )
-    return free[0].number

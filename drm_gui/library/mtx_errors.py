@@ -29,7 +29,12 @@ from drm_gui.library.base import (
     UnitAttentionError,
 )
 
-__all__ = ["classify_error", "find_error", "parse_sense", "raw_text"]
+__all__ = ["OFFLINE_MESSAGE", "classify_error", "find_error", "parse_sense", "raw_text"]
+
+OFFLINE_MESSAGE = (
+    "The tape library is offline. Set it online at its front panel or web interface, then "
+    "press Retry."
+)
 
 _SENSE_PREFIX = "mtx: Request Sense:"
 _SENSE_KEY = re.compile(r"Sense Key=(?P<key>.+?)\s*$")
@@ -166,11 +171,7 @@ def _not_ready(f: _Failure, code: tuple[int | None, int | None]) -> LibraryError
             "or it was switched on). Wait a minute, then press Retry.",
         )
     if code in ((0x04, 0x12), (0x00, 0x00)):
-        return f.make(
-            NotReadyError,
-            "The tape library is offline. Set it online at its front panel or web interface, "
-            "then press Retry.",
-        )
+        return f.make(NotReadyError, OFFLINE_MESSAGE)
     if code in ((0x04, 0x89), (0x04, 0x8D)):
         return f.make(
             NotReadyError,

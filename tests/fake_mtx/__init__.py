@@ -20,6 +20,8 @@ from drm_gui.library.base import Element, ElementKind, Inventory
 
 FAKE_DIR = Path(__file__).resolve().parent
 MTX = FAKE_DIR / "mtx"
+MT = FAKE_DIR / "mt"
+DD = FAKE_DIR / "dd"
 FAKE_MTX_PY = FAKE_DIR / "fake_mtx.py"
 
 Tape = dict[str, str | None]
@@ -45,6 +47,7 @@ def make_state(
     alternate_tags: Mapping[int, str] | None = None,
     loaded: Mapping[int, tuple[str | None, int | None]] | None = None,
     faults: Mapping[str, Any] | None = None,
+    labels: Mapping[str, Mapping[str, Any] | None] | None = None,
     **options: Any,
 ) -> Path:
     """Writes a fake library and returns the path.
@@ -53,7 +56,9 @@ def make_state(
     unreadable label); a sequence fills slots 1, 2, ... ``loaded`` maps a drive to
     (barcode, source slot or None). ``options`` go to the top level of the state
     (``pad_tags``, ``barcode_reader``, ``device``, ``addresses``, ``header_indent``,
-    ``inquiry``, ``exchange_supported``).
+    ``inquiry``, ``exchange_supported``, ``drive_devices``). ``labels`` maps a barcode to
+    what is written on its tape (``{"format": "bareos", "name": "X"}``, ``{"format":
+    "blank"}``; see label_images.py); other tapes carry a standard label with their VOLSER.
     """
     if isinstance(tags, Mapping):
         by_slot: dict[int, str | None] = dict(tags)
@@ -87,6 +92,10 @@ def make_state(
         "history": [],
     }
     state.update(options)
+    for place in (*slot_list, *drive_list):
+        held = place["tape"]
+        if held is not None and labels and held["tag"] in labels:
+            held["label"] = dict(labels[held["tag"]] or {"format": "blank"})
     write_state(path, state)
     return path
 
@@ -118,6 +127,40 @@ def set_faults(path: Path, **faults: Any) -> dict[str, Any]:
             state["faults"][name] = value
     write_state(path, state)
     return state
+
+
+def take_io_station(path: Path) -> list[str | None]:
+    """The operator empties the I/O station: the barcodes taken out, in slot order."""
+    state = read_state(path)
+    taken = []
+    for slot in state["slots"]:
+        if slot["ie"] and slot["tape"] is not None:
+            taken.append(slot["tape"]["tag"])
+            slot["tape"] = None
+    write_state(path, state)
+    return taken
+
+
+def insert_io(path: Path, tags: Sequence[str | None]) -> None:
+    """The operator puts cartridges into the free I/O slots, lowest first."""
+    state = read_state(path)
+    free = [s for s in state["slots"] if s["ie"] and s["tape"] is None]
+    if len(tags) > len(free):
+        raise ValueError(f"{len(tags)} tapes for {len(free)} free I/O slots")
+    for slot, tag in zip(free, tags, strict=False):
+        slot["tape"] = tape(tag)
+    write_state(path, state)
+
+
+def io_tags(path: Path) -> list[str | None]:
+    """The barcodes in the I/O station, in slot order."""
+    return [s["tape"]["tag"] for s in read_state(path)["slots"] if s["ie"] and s["tape"]]
+
+
+def drive_history(path: Path) -> list[list[str]]:
+    """The fake mt and dd calls: [tool, *arguments]."""
+    history: list[list[str]] = read_state(path).get("drive_history", [])
+    return history
 
 
 def fake_env(path: Path, **extra: str) -> dict[str, str]:
@@ -206,18 +249,24 @@ def expected_inventory(state: Mapping[str, Any], device: str, barcodes: bool = T
 
 
 __all__ = [
+    "DD",
     "FAKE_DIR",
     "FAKE_MTX_PY",
+    "MT",
     "MTX",
     "barcodes",
+    "drive_history",
     "drive_tags",
     "expected_inventory",
     "fake_env",
+    "insert_io",
+    "io_tags",
     "make_state",
     "read_state",
     "run_mtx",
     "set_faults",
     "slot_tags",
+    "take_io_station",
     "tape",
     "update_state",
     "write_state",

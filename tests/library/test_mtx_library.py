@@ -311,6 +311,21 @@ def test_import_without_room(state_path: Path) -> None:
         library(state_path).import_from_io()
 
 
-def test_check_label_needs_the_drive_devices(lib: MtxLibrary) -> None:
-    with pytest.raises(NotImplementedError):
-        lib.check_label("A00001L8")
+# -- an I/O station the library does not report -----------------------------------------------
+
+
+def test_io_slots_named_in_the_settings(state_path: Path) -> None:
+    make_state(state_path, drives=1, slots=10, io_slots=0, tags={1: "A00001L8"})
+    lib = library(state_path, io_slots=(9, 10))
+    inv = lib.inventory()
+    assert [s.number for s in inv.io_slots] == [9, 10]
+    assert [s.number for s in inv.storage_slots] == list(range(1, 9))
+    inv = lib.eject(["A00001L8"])
+    assert [(s.number, s.volume_tag) for s in inv.full_io_slots()] == [(9, "A00001L8")]
+    assert commands(state_path)[-2:] == ["transfer 1 9", "status"]
+
+
+def test_io_slots_the_library_does_not_have(state_path: Path) -> None:
+    make_state(state_path, drives=1, slots=4, io_slots=0)
+    with pytest.raises(InvalidElementError, match="name I/O slots 9, but the library has slots 1"):
+        library(state_path, io_slots=(4, 9)).inventory()
