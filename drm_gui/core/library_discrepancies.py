@@ -41,7 +41,6 @@ from drm_gui.library.base import Element, Inventory
 log = logging.getLogger(__name__)
 
 CHUNK = 500
-SCRATCH_FLAG = "scratch"  # a tape checked in from the vault: no DRM data on it any more
 
 # States in which the records say the tape is not in the library.
 OFF_SITE_STATES = frozenset(

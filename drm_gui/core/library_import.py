@@ -18,13 +18,13 @@ from dataclasses import dataclass
 
 from drm_gui.core import retention
 from drm_gui.core.library_discrepancies import (
-    SCRATCH_FLAG,
     TapeRecord,
     home_of,
     tag_index,
     tape_records,
 )
 from drm_gui.core.media import (
+    SCRATCH_FLAG,
     Actor,
     MovedVolume,
     MoveResult,

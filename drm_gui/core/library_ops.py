@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from drm_gui.core import media
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.library_discrepancies import (
-    SCRATCH_FLAG,
     Discrepancy,
     DiscrepancyKind,
     Resolution,
@@ -48,7 +47,7 @@ from drm_gui.core.library_import import (
     record_import,
     run_import,
 )
-from drm_gui.core.media import Actor, MoveResult, Refusal
+from drm_gui.core.media import SCRATCH_FLAG, Actor, MoveResult, Refusal
 from drm_gui.core.models import Volume, database
 from drm_gui.core.states import DrmError, DrmState, refusal_reason
 from drm_gui.library.base import (

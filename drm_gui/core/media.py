@@ -92,6 +92,9 @@ def set_setting(name: str, text: str) -> settings_mod.SettingValue:
 # --- Reading volumes ----------------------------------------------------------------------
 
 
+# A tape checked in from the vault as scratch: it holds no DRM data any more.
+SCRATCH_FLAG = "scratch"
+
 # Warnings on a tape [K: thresholds are site habits, kept here in one place].
 TRANSIT_WARNING_DAYS = 2
 OUTBOUND_STATES = frozenset({DrmState.MOUNTABLE, DrmState.NOTMOUNTABLE, DrmState.COURIER})
@@ -125,9 +128,13 @@ class VolumeRow(NamedTuple):
             days = self.days_in_state(now)
             if days >= TRANSIT_WARNING_DAYS:
                 out.append(f"in transit {days} days")
-        if self.flag:
+        if self.flag and self.flag != SCRATCH_FLAG:
             out.append(self.flag)
         return out
+
+    @property
+    def scratch(self) -> bool:
+        return self.flag == SCRATCH_FLAG
 
 
 def to_datetime(value: Any) -> dt.datetime:

@@ -15,7 +15,10 @@ from drm_gui.core.db import DatabaseInfo, DatabaseOpenError, close_database, ope
 from drm_gui.core.states import DrmError
 from drm_gui.gui.board_model import BoardStore
 from drm_gui.gui.controller import BoardController
+from drm_gui.gui.library_controller import LibraryController
 from drm_gui.gui.main_window import MainWindow
+from drm_gui.library.base import LibraryError
+from drm_gui.library.config import ConfigError, LibraryConfig, load_config
 from drm_gui.paths import config_dir, data_dir
 
 log = logging.getLogger(__name__)
@@ -72,6 +75,29 @@ class GuiSession:
         self.controller.reload()
         self.window = MainWindow(self.store, self.controller, settings)
         self.window.open_database_requested.connect(self.switch_database)
+        self.library = LibraryController(self.controller, self.store, settings, self.window)
+
+    def open_library_again(self) -> None:
+        """After a switch of database: the simulated library holds the new site's tapes."""
+        if self.library.config is not None:
+            self.library.open(self.library.config, self.window.library_name())
+
+    def open_library(self) -> None:
+        """Starts the workstation's library (the simulated one unless configured)."""
+        try:
+            config = load_config()
+        except ConfigError as exc:
+            self.window.show_notice(
+                f"The library settings cannot be used ({exc}); the library is off. "
+                "Fix them under Library → Library settings.",
+                "warning",
+            )
+            config = LibraryConfig()
+        try:
+            self.library.open(config, self.window.library_name())
+        except (LibraryError, OSError) as exc:
+            self.window.show_notice(f"The tape library cannot be opened: {exc}", "warning")
+        self.window.attach_library(self.library)
 
     def first_start(self) -> None:
         """An empty database: offer the demo site or an empty site (asked once per database)."""
@@ -114,6 +140,7 @@ class GuiSession:
         self.controller.db_info = info
         self.controller.reload()
         self.first_start()
+        self.open_library_again()
         self.controller.schedule_startup_evaluation()
 
 
@@ -129,9 +156,11 @@ def run_gui(url: str, explicit_db: bool = False) -> int:
     session = GuiSession(info, app_settings())
     session.window.show()
     session.first_start()
+    session.open_library()
     session.controller.schedule_startup_evaluation()
     log.info("window open on %s (explicit --db: %s)", info.display_name, explicit_db)
     try:
         return app.exec()
     finally:
+        session.library.close()
         close_database()

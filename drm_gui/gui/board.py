@@ -50,6 +50,7 @@ from drm_gui.core.states import STATE_GROUPS, DrmState, StateGroup, refusal_summ
 from drm_gui.gui import style
 from drm_gui.gui.board_model import (
     BoardStore,
+    DiscrepancyRole,
     RecordRole,
     StateColumnModel,
     decode_ids,
@@ -134,6 +135,8 @@ class CardDelegate(QStyledItemDelegate):
         painter.setFont(self._small)
         line2 = QRect(inner.left(), inner.top() + half, inner.width(), inner.height() - half)
         warnings = record.warnings(now)
+        if index.data(DiscrepancyRole):
+            warnings.append("library disagrees")
         if warnings:
             sign = f"{style.WARNING_SIGN} {len(warnings)}" if len(warnings) > 1 else "⚠"
             painter.setPen(text_colour if selected else style.WARNING_COLOUR)
@@ -142,7 +145,8 @@ class CardDelegate(QStyledItemDelegate):
             )
             line2.setRight(line2.right() - QFontMetrics(self._small).horizontalAdvance(sign) - 4)
         painter.setPen(text_colour if selected else QColor("#555555"))
-        text = f"{record.pool or record.kind.label} · {days} d"
+        what = "scratch" if record.scratch else (record.pool or record.kind.label)
+        text = f"{what} · {days} d"
         elided = QFontMetrics(self._small).elidedText(
             text, Qt.TextElideMode.ElideRight, line2.width()
         )

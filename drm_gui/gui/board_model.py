@@ -34,6 +34,7 @@ MIME_TYPE = "application/x-drm-volume-ids"
 
 RecordRole = Qt.ItemDataRole.UserRole + 1
 VolumeIdRole = Qt.ItemDataRole.UserRole + 2
+DiscrepancyRole = Qt.ItemDataRole.UserRole + 3
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -127,6 +128,8 @@ class BoardStore(QObject):
         self._by_state: dict[DrmState, list[VolumeRow]] = {s: [] for s in DrmState}
         self._visible: dict[DrmState, list[VolumeRow]] = {s: [] for s in DrmState}
         self._filter = BoardFilter()
+        self._discrepancies: dict[str, str] = {}  # volser -> what the library says
+        self._by_volser: dict[str, VolumeRow] | None = None
 
     # Loading and updating ------------------------------------------------------------
     def load(self, tuples: Iterable[Sequence[Any]]) -> None:
@@ -159,7 +162,22 @@ class BoardStore(QObject):
             self._records[t[0]] = to_row(t)
         self._regroup()
 
+    def set_discrepancies(self, by_volser: dict[str, str]) -> None:
+        """What the library found that the records disagree with; shown on the cards."""
+        self._discrepancies = dict(by_volser)
+        self.reset.emit()
+
+    def discrepancy(self, volser: str) -> str:
+        return self._discrepancies.get(volser, "")
+
+    def state_of_volser(self, volser: str) -> DrmState | None:
+        if self._by_volser is None:
+            self._by_volser = {r.volser.upper(): r for r in self._records.values()}
+        record = self._by_volser.get(volser.upper())
+        return record.state if record is not None else None
+
     def _regroup(self) -> None:
+        self._by_volser = None
         groups: dict[DrmState, list[VolumeRow]] = {s: [] for s in DrmState}
         for record in self._records.values():
             groups[record.state].append(record)
@@ -247,8 +265,12 @@ class StateColumnModel(QAbstractListModel):
             return record
         if role == VolumeIdRole:
             return record.id
+        if role == DiscrepancyRole:
+            return self._store.discrepancy(record.volser)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return tooltip(record, utcnow())
+            text = tooltip(record, utcnow())
+            problem = self._store.discrepancy(record.volser)
+            return f"{text}\n⚠ library: {problem}" if problem else text
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{record.volser}, {record.pool or record.kind.label}, {record.state.label}"
         return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
@@ -67,6 +68,8 @@ class BoardController(QObject):
         self.store = store
         self.db_info = db_info
         self._undo_stack: list[tuple[int, DrmState]] = []
+        # Set by the library controller: takes the moves that need the robot (returns True).
+        self.move_router: Callable[[list[int], DrmState, str | None], bool] | None = None
         self.last_evaluation: dt.datetime | None = None
 
     # Loading ---------------------------------------------------------------------------
@@ -87,12 +90,18 @@ class BoardController(QObject):
         if not ids:
             self.notice.emit("Select one or more tapes first.", "warning")
             return
+        if self.move_router is not None and self.move_router(ids, target, to_location):
+            return  # the library ejects first; it hands the recorded result to take_result
         try:
             result = media.move_volumes(ids, target, to_location=to_location)
         except DrmError as exc:
             self.notice.emit(f"Nothing was moved: {exc}", "warning")
             self.reload()
             return
+        self.take_result(result, target)
+
+    def take_result(self, result: MoveResult, target: DrmState) -> None:
+        """A move recorded by the core (here or after a library job): board, undo, notice."""
         self.store.apply(result)
         if result.batch_id is not None:
             self._undo_stack.append((result.batch_id, target))

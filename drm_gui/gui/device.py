@@ -52,6 +52,10 @@ class JobContext:
     def progress(self, text: str) -> None:
         self._worker.job_progress.emit(self.job_id, text)
 
+    def report_inventory(self, inventory: object) -> None:
+        """Shows what the library holds now (e.g. the full I/O station at a pause)."""
+        self._worker.job_inventory.emit(self.job_id, inventory)
+
     def ask_operator(self, prompt: str, count: int) -> bool:
         """Shows *prompt* (e.g. 'Empty the I/O station (3 tapes), then press Continue')
         and waits for the answer; False when the operator stops or cancels the job."""
@@ -86,6 +90,7 @@ class LibraryWorker(QObject):
         job_started(int): the job began.
         job_progress(int, str): one device step of the job.
         job_needs_operator(int, str, int): the job waits for the operator (prompt, tapes).
+        job_inventory(int, object): an Inventory the job read on its way.
         job_finished(int, object): the job's result.
         job_failed(int, object): the exception that ended the job (LibraryError,
             CancelledError, or an unexpected one).
@@ -94,6 +99,7 @@ class LibraryWorker(QObject):
     job_started = Signal(int)
     job_progress = Signal(int, str)
     job_needs_operator = Signal(int, str, int)
+    job_inventory = Signal(int, object)
     job_finished = Signal(int, object)
     job_failed = Signal(int, object)
 
@@ -144,6 +150,7 @@ class LibraryDevice(QObject):
         queue_changed(): a job was added, started, changed state or ended.
         job_progress(int, str): a device step of a running job.
         operator_needed(int, str, int): a job waits for the operator (prompt, tapes).
+        inventory_seen(object): an Inventory a running job read.
         job_finished(int, object): a job ended with its result.
         job_failed(int, object): a job ended with an exception.
         log_line(str): a line for the device log (what was asked, what it answered).
@@ -152,6 +159,7 @@ class LibraryDevice(QObject):
     queue_changed = Signal()
     job_progress = Signal(int, str)
     operator_needed = Signal(int, str, int)
+    inventory_seen = Signal(object)
     job_finished = Signal(int, object)
     job_failed = Signal(int, object)
     log_line = Signal(str)
@@ -172,6 +180,7 @@ class LibraryDevice(QObject):
         self._worker.job_started.connect(self._on_started, queued)
         self._worker.job_progress.connect(self._on_progress, queued)
         self._worker.job_needs_operator.connect(self._on_needs_operator, queued)
+        self._worker.job_inventory.connect(self._on_inventory, queued)
         self._worker.job_finished.connect(self._on_finished, queued)
         self._worker.job_failed.connect(self._on_failed, queued)
         self._thread.start()
@@ -237,6 +246,10 @@ class LibraryDevice(QObject):
         self.log_line.emit(f"#{job_id} waits for the operator: {prompt}")
         self.queue_changed.emit()
         self.operator_needed.emit(job_id, prompt, count)
+
+    @Slot(int, object)
+    def _on_inventory(self, _job_id: int, inventory: object) -> None:
+        self.inventory_seen.emit(inventory)
 
     @Slot(int, object)
     def _on_finished(self, job_id: int, result: object) -> None:

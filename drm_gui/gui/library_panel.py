@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QApplication,
@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drm_gui.core.library_ops import Discrepancy
 from drm_gui.gui.device import LibraryDevice
 from drm_gui.gui.library_grid import LibraryGrid, StateLookup
 from drm_gui.library.base import Inventory
@@ -77,11 +79,13 @@ class LibraryPanel(QWidget):
     refresh_requested(): read the inventory again.
     import_requested(): move everything in the I/O station into the library.
     settings_requested(): open the library settings (administrators).
+    resolve_requested(object, object): settle a Discrepancy with a Resolution.
     """
 
     refresh_requested = Signal()
     import_requested = Signal()
     settings_requested = Signal()
+    resolve_requested = Signal(object, object)  # Discrepancy, Resolution
 
     def __init__(
         self, device: LibraryDevice | None, lookup: StateLookup, parent: QWidget | None = None
@@ -131,6 +135,26 @@ class LibraryPanel(QWidget):
         jobs_layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignRight)
         splitter.addWidget(jobs)
 
+        problems = QWidget()
+        problems_layout = QVBoxLayout(problems)
+        problems_layout.setContentsMargins(0, 0, 0, 0)
+        self.problem_list = QTreeWidget()
+        self.problem_list.setHeaderLabels(["Tape", "Records and library disagree", "Suggested"])
+        self.problem_list.setRootIsDecorated(False)
+        self.problem_list.setAccessibleName("Discrepancies")
+        self.problem_list.setColumnWidth(0, 100)
+        self.problem_list.setColumnWidth(1, 330)
+        self.problem_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.problem_list.customContextMenuRequested.connect(self._problem_menu)
+        self.problem_list.itemDoubleClicked.connect(lambda _i, _c: self._resolve_selected())
+        problems_layout.addWidget(self.problem_list)
+        self.resolve_button = QPushButton("Resolve as suggested")
+        self.resolve_button.setToolTip("Apply the suggested resolution; right-click for others")
+        self.resolve_button.clicked.connect(self._resolve_selected)
+        problems_layout.addWidget(self.resolve_button, 0, Qt.AlignmentFlag.AlignRight)
+        splitter.addWidget(problems)
+        self._problems: list[Discrepancy] = []
+
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
         self.log.setMaximumBlockCount(LOG_LINES)
@@ -140,6 +164,7 @@ class LibraryPanel(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
         splitter.setStretchFactor(2, 1)
+        splitter.setStretchFactor(3, 1)
         layout.addWidget(splitter, 1)
         self.set_device(device)
 
@@ -179,6 +204,11 @@ class LibraryPanel(QWidget):
         item = self._items.get(job_id)
         if item is not None:
             item.setText(2, text)
+        # Highlight the tapes this step names: the slot being worked on.
+        inventory = self.grid.inventory()
+        if inventory is not None:
+            words = {w.strip(".,:;()").upper() for w in text.split()}
+            self.grid.set_highlight({t for t in inventory.volume_tags() if t.upper() in words})
 
     def _refresh_jobs(self) -> None:
         assert self.device is not None
@@ -198,6 +228,8 @@ class LibraryPanel(QWidget):
                 item.setText(2, job.last_progress)
             if job.state in ("running", "waiting"):
                 running = job
+        if running is None:
+            self.grid.set_highlight(set())
         self.set_status(f"working: {running.title}" if running else "ready")
         self._update_cancel()
 
@@ -218,6 +250,41 @@ class LibraryPanel(QWidget):
         job_id = self.selected_job()
         if job_id is not None and self.device is not None:
             self.device.cancel(job_id)
+
+    # Discrepancies -------------------------------------------------------------------
+    def set_discrepancies(self, problems: list[Discrepancy]) -> None:
+        self._problems = list(problems)
+        self.problem_list.clear()
+        for index, problem in enumerate(self._problems):
+            suggested = problem.resolutions[0].label if problem.resolutions else ""
+            item = QTreeWidgetItem([problem.volser, problem.description, suggested])
+            item.setToolTip(1, problem.description)
+            item.setData(0, Qt.ItemDataRole.UserRole, index)
+            self.problem_list.addTopLevelItem(item)
+        self.resolve_button.setEnabled(bool(self._problems))
+
+    def _selected_problem(self) -> Discrepancy | None:
+        items = self.problem_list.selectedItems()
+        if not items:
+            return None
+        return self._problems[int(items[0].data(0, Qt.ItemDataRole.UserRole))]
+
+    def _resolve_selected(self) -> None:
+        problem = self._selected_problem()
+        if problem is not None and problem.resolutions:
+            self.resolve_requested.emit(problem, problem.resolutions[0])
+
+    def _problem_menu(self, pos: QPoint) -> None:
+        problem = self._selected_problem()
+        if problem is None:
+            return
+        menu = QMenu(self)
+        for resolution in problem.resolutions:
+            action = menu.addAction(resolution.label)
+            action.triggered.connect(
+                lambda _c=False, r=resolution: self.resolve_requested.emit(problem, r)
+            )
+        menu.exec(self.problem_list.viewport().mapToGlobal(pos))
 
     def ask_operator(self, job_id: int, prompt: str, count: int) -> OperatorPrompt:
         """Shows the large prompt; its answer goes straight to the device."""

@@ -6,9 +6,11 @@ import logging
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
+    QDockWidget,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -22,7 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from drm_gui import APP_NAME, __version__
-from drm_gui.core.media import MoveResult
+from drm_gui.core.library_ops import RemoveMode
+from drm_gui.core.media import MoveResult, load_settings
 from drm_gui.core.states import (
     DrmState,
     VolumeKind,
@@ -35,10 +38,20 @@ from drm_gui.gui.board import BoardWidget
 from drm_gui.gui.board_model import BoardFilter, BoardStore
 from drm_gui.gui.controller import BoardController
 from drm_gui.gui.detail import DetailPane, local_time
+from drm_gui.gui.library_controller import LibraryController
+from drm_gui.gui.library_panel import LibraryPanel
+from drm_gui.gui.library_settings import LibrarySettingsDialog
+from drm_gui.library.config import save_config
 
 log = logging.getLogger(__name__)
 
 NOTICE_MS = 12000
+
+REMOVE_MODE_TEXT = {
+    RemoveMode.YES: "Eject them to the I/O station (REMOVE=YES)",
+    RemoveMode.UNTILEEFULL: "Eject until the I/O station is full (REMOVE=UNTILEEFULL)",
+    RemoveMode.NO: "Leave them in their slots, records only (REMOVE=NO)",
+}
 
 
 class NoticeBar(QFrame):
@@ -273,6 +286,7 @@ class MainWindow(QMainWindow):
         tapes.addSeparator()
         tapes.addAction(self.expiry_action)
         help_menu = menu.addMenu("&Help")
+        self.help_menu = help_menu
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.about_action)
 
@@ -282,7 +296,8 @@ class MainWindow(QMainWindow):
         self.db_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.count_label = QLabel()
         self.expiry_label = QLabel()
-        for label in (self.db_label, self.count_label, self.expiry_label):
+        self.library_label = QLabel()
+        for label in (self.db_label, self.library_label, self.count_label, self.expiry_label):
             status.addPermanentWidget(label)
 
     # State ---------------------------------------------------------------------------
@@ -305,6 +320,14 @@ class MainWindow(QMainWindow):
         self.db_label.setText(f"DB: {info.display_name} ({info.backend})")
         self.db_label.setToolTip(info.url)
         self.count_label.setText(f"  {len(self.store):,} tapes  ")
+        library = getattr(self, "library", None)
+        if library is not None and library.device is not None and library.config is not None:
+            state = "working" if library.busy() else "ready"
+            self.library_label.setText(
+                f"  Library: {library.device.name} ({library.config.backend.value}) {state}  "
+            )
+        else:
+            self.library_label.setText("  Library: none  ")
         last = self.controller.last_evaluation
         self.expiry_label.setText(
             f"Expiry evaluated: {local_time(last)}" if last else "Expiry: not evaluated yet"
@@ -445,6 +468,87 @@ class MainWindow(QMainWindow):
             f"<p>Database: {info.display_name} ({info.backend})</p>",
         )
 
+    # The tape library ----------------------------------------------------------------
+    def attach_library(self, library: LibraryController) -> None:
+        """Adds the library panel (a dock) and the Library menu."""
+        self.library = library
+        self.library_panel = LibraryPanel(library.device, self.store.state_of_volser, self)
+        self.library_dock = QDockWidget("Tape library", self)
+        self.library_dock.setObjectName("libraryDock")
+        self.library_dock.setWidget(self.library_panel)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.library_dock)
+        self.library_dock.hide()
+        panel = self.library_panel
+        panel.refresh_requested.connect(library.refresh)
+        panel.import_requested.connect(library.import_io_station)
+        panel.settings_requested.connect(self._library_settings)
+        panel.resolve_requested.connect(library.resolve)
+        library.device_changed.connect(panel.set_device)
+        library.inventory_changed.connect(panel.set_inventory)
+        library.discrepancies_changed.connect(panel.set_discrepancies)
+        library.operator_needed.connect(self._operator_needed)
+        library.busy_changed.connect(lambda _b: self._update_status())
+        if library.inventory is not None:
+            panel.set_inventory(library.inventory)
+            panel.set_discrepancies(library.discrepancies)
+
+        library_menu = self._library_menu()
+        show = self.library_dock.toggleViewAction()
+        show.setText("Show the library &panel")
+        show.setShortcut(QKeySequence("F9"))
+        self.addAction(show)
+        library_menu.addAction(show)
+        library_menu.addSeparator()
+        library_menu.addAction(
+            self._action("&Refresh inventory", library.refresh, "F6", "Read the library again")
+        )
+        library_menu.addAction(
+            self._action(
+                "&Import the I/O station",
+                library.import_io_station,
+                "Ctrl+I",
+                "Check in the returned tapes waiting in the I/O station",
+            )
+        )
+        remove = library_menu.addMenu("Tapes leaving the library")
+        group = QActionGroup(self)
+        for mode, text in REMOVE_MODE_TEXT.items():
+            action = remove.addAction(text)
+            action.setCheckable(True)
+            action.setChecked(library.remove_mode is mode)
+            action.setData(mode)
+            group.addAction(action)
+            action.triggered.connect(lambda _c=False, m=mode: library.set_remove_mode(m))
+        library_menu.addSeparator()
+        library_menu.addAction(self._action("Library &settings…", self._library_settings))
+
+    def _library_menu(self) -> QMenu:
+        menu = QMenu("&Library", self)
+        menu.setObjectName("libraryMenu")
+        self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
+        return menu
+
+    def _operator_needed(self, job_id: int, prompt: str, count: int) -> None:
+        self.library_dock.show()
+        self.operator_prompt = self.library_panel.ask_operator(job_id, prompt, count)
+
+    def _library_settings(self) -> None:
+        library = self.library
+        if library.config is None:
+            return
+        dialog = LibrarySettingsDialog(library.config, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_config is None:
+            return
+        if library.busy():
+            self.show_notice("Wait until the library's jobs have ended, then try again.", "warning")
+            return
+        save_config(dialog.result_config)
+        library.open(dialog.result_config, self.library_name())
+        self.show_notice("Library settings saved; the inventory is read again.", "info")
+
+    def library_name(self) -> str:
+        return str(load_settings()["library_name"])
+
     # Geometry ------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -458,6 +562,9 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        library = getattr(self, "library", None)
+        if library is not None:
+            library.close()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/splitter", self.splitter.saveState())
         super().closeEvent(event)
