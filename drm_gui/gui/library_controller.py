@@ -66,9 +66,12 @@ class LibraryController(QObject):
         operator_needed(int, str, int): a job waits for the operator (job, prompt, tapes).
         busy_changed(bool): whether a library job is queued or running.
         device_changed(object): the LibraryDevice now in use (None when closed).
+        retry_offered(str, object): a library error the operator can fix, and a callable
+            that tries the same action again.
     """
 
     device_changed = Signal(object)
+    retry_offered = Signal(str, object)
     inventory_changed = Signal(object)
     discrepancies_changed = Signal(list)
     operator_needed = Signal(int, str, int)
@@ -145,11 +148,19 @@ class LibraryController(QObject):
         title: str,
         function: Callable[[TapeLibrary, JobContext], Any],
         on_done: OnDone,
-        on_fail: OnFail | None = None,
+        retry: Callable[[], object] | None = None,
     ) -> int:
+        """Queues a job; on a library error the operator is told, and offered Retry when
+        *retry* is given and the error is one a person can fix."""
         assert self.device is not None
         job_id = self.device.submit(title, function)
-        self._callbacks[job_id] = (on_done, on_fail or self._report_failure)
+
+        def on_fail(error: BaseException) -> None:
+            if retry is not None and isinstance(error, LibraryError) and error.retryable:
+                self.retry_offered.emit(str(error), retry)
+            self._report_failure(error)
+
+        self._callbacks[job_id] = (on_done, on_fail)
         return job_id
 
     def _on_job_finished(self, job_id: int, result: object) -> None:
@@ -176,7 +187,7 @@ class LibraryController(QObject):
     def refresh(self) -> None:
         if self.device is None:
             return
-        self._submit("Read the inventory", read_inventory, self._take_inventory)
+        self._submit("Read the inventory", read_inventory, self._take_inventory, retry=self.refresh)
 
     def _take_inventory(self, inventory: object) -> None:
         if not isinstance(inventory, Inventory):
@@ -217,7 +228,12 @@ class LibraryController(QObject):
                 self._take_inventory(inventory)
                 self._start_eject(ids, target, to_location, mode, inventory)
 
-        self._submit("Read the inventory", read_inventory, planned)
+        self._submit(
+            "Read the inventory",
+            read_inventory,
+            planned,
+            retry=lambda: self.route_move(ids, target, to_location),
+        )
         return True
 
     def _start_eject(
@@ -291,7 +307,7 @@ class LibraryController(QObject):
             plan = check_import(inventory)
             self._start_import(plan)
 
-        self._submit("Read the inventory", read_inventory, planned)
+        self._submit("Read the inventory", read_inventory, planned, retry=self.import_io_station)
 
     def _start_import(self, plan: ImportPlan) -> None:
         refused = [f"{i.name}: {i.reason}" for i in plan.left_in_io_station]

@@ -487,6 +487,7 @@ class MainWindow(QMainWindow):
         library.inventory_changed.connect(panel.set_inventory)
         library.discrepancies_changed.connect(panel.set_discrepancies)
         library.operator_needed.connect(self._operator_needed)
+        library.retry_offered.connect(self._offer_retry)
         library.busy_changed.connect(lambda _b: self._update_status())
         if library.inventory is not None:
             panel.set_inventory(library.inventory)
@@ -527,6 +528,18 @@ class MainWindow(QMainWindow):
         menu.setObjectName("libraryMenu")
         self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
         return menu
+
+    def _offer_retry(self, message: str, retry: Callable[[], object]) -> None:
+        """A library problem a person can fix: say what to do, and offer Retry."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("The tape library")
+        box.setText(message)
+        box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.button(QMessageBox.StandardButton.Retry).clicked.connect(lambda: retry())
+        self.retry_box = box
+        box.open()
 
     def _operator_needed(self, job_id: int, prompt: str, count: int) -> None:
         self.library_dock.show()
