@@ -41,7 +41,7 @@ from drm_gui.core.states import DrmError, DrmState
 from drm_gui.gui.board_model import BoardStore
 from drm_gui.gui.controller import BoardController, describe_result
 from drm_gui.gui.device import JobContext, LibraryDevice
-from drm_gui.library.base import Inventory, LibraryError, TapeLibrary
+from drm_gui.library.base import Inventory, LabelCheck, LibraryError, TapeLibrary
 from drm_gui.library.config import Backend, LibraryConfig, open_library
 from drm_gui.library.simulated import SimulatedLibrary
 
@@ -215,6 +215,34 @@ class LibraryController(QObject):
         self.discrepancies_changed.emit(list(self.discrepancies))
         self.board.notice.emit(f"{discrepancy.volser}: {resolution.label}.", "info")
         return result
+
+    # Label check -----------------------------------------------------------------------
+    def check_label(self, volume_tag: str) -> None:
+        """Loads the tape, reads the label written on it, and puts it back."""
+        if self.device is None:
+            return
+
+        def job(library: TapeLibrary, ctx: JobContext) -> LabelCheck:
+            return library.check_label(volume_tag, 0, ctx.progress, ctx.cancel)
+
+        def done(check: object) -> None:
+            if not isinstance(check, LabelCheck):
+                return
+            problem = check.problem
+            if problem:
+                self.board.notice.emit(f"{volume_tag}: {problem}", "warning")
+            else:
+                found = f" ({check.format} label)" if check.format else ""
+                self.board.notice.emit(
+                    f"{volume_tag}: the label on the tape matches its barcode{found}.", "info"
+                )
+
+        self._submit(
+            f"Check the label of {volume_tag}",
+            job,
+            done,
+            retry=lambda: self.check_label(volume_tag),
+        )
 
     # Moves through the robot -----------------------------------------------------------
     def route_move(self, ids: list[int], target: DrmState, to_location: str | None) -> bool:

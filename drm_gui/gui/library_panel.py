@@ -80,12 +80,14 @@ class LibraryPanel(QWidget):
     import_requested(): move everything in the I/O station into the library.
     settings_requested(): open the library settings (administrators).
     resolve_requested(object, object): settle a Discrepancy with a Resolution.
+    label_check_requested(str): read the label written on this tape.
     """
 
     refresh_requested = Signal()
     import_requested = Signal()
     settings_requested = Signal()
     resolve_requested = Signal(object, object)  # Discrepancy, Resolution
+    label_check_requested = Signal(str)
 
     def __init__(
         self, device: LibraryDevice | None, lookup: StateLookup, parent: QWidget | None = None
@@ -113,6 +115,8 @@ class LibraryPanel(QWidget):
 
         splitter = QSplitter(Qt.Orientation.Vertical, self)
         self.grid = LibraryGrid(lookup)
+        self.grid.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.grid.customContextMenuRequested.connect(self._grid_menu)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid)
@@ -250,6 +254,16 @@ class LibraryPanel(QWidget):
         job_id = self.selected_job()
         if job_id is not None and self.device is not None:
             self.device.cancel(job_id)
+
+    def _grid_menu(self, pos: QPoint) -> None:
+        element = self.grid.element_at(pos)
+        if element is None or element.empty or not element.volume_tag or element.is_drive:
+            return
+        tag = element.volume_tag
+        menu = QMenu(self)
+        action = menu.addAction(f"Check the label of {tag}")
+        action.triggered.connect(lambda _c=False: self.label_check_requested.emit(tag))
+        menu.exec(self.grid.mapToGlobal(pos))
 
     # Discrepancies -------------------------------------------------------------------
     def set_discrepancies(self, problems: list[Discrepancy]) -> None:

@@ -483,6 +483,7 @@ class MainWindow(QMainWindow):
         panel.import_requested.connect(library.import_io_station)
         panel.settings_requested.connect(self._library_settings)
         panel.resolve_requested.connect(library.resolve)
+        panel.label_check_requested.connect(library.check_label)
         library.device_changed.connect(panel.set_device)
         library.inventory_changed.connect(panel.set_inventory)
         library.discrepancies_changed.connect(panel.set_discrepancies)

@@ -4,11 +4,12 @@ offline library; import of returned tapes; discrepancies."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QSettings, Qt
+from PySide6.QtCore import QElapsedTimer, QModelIndex, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from drm_gui.core.db import close_database, open_database
@@ -175,3 +176,37 @@ def test_a_vaulted_tape_found_in_the_library_is_a_discrepancy_resolved_in_one_cl
     assert state(MOUNTABLE[0]) is DrmState.MOUNTABLE
     assert panel.problem_list.topLevelItemCount() == 0
     assert library.inventory().find(MOUNTABLE[0]) is not None
+
+
+def test_label_check_reports_a_label_that_does_not_match(qtbot, session):
+    library = open_library(qtbot, session)
+    library.inject(labels={MOUNTABLE[1]: "XYZ999"})
+    notices: list[str] = []
+    session.controller.notice.connect(lambda text, _level: notices.append(text))
+    session.window.library_panel.label_check_requested.emit(MOUNTABLE[0])
+    qtbot.waitUntil(lambda: any("matches its barcode" in n for n in notices), timeout=5_000)
+    session.window.library_panel.label_check_requested.emit(MOUNTABLE[1])
+    qtbot.waitUntil(lambda: any(n.startswith(MOUNTABLE[1]) for n in notices), timeout=5_000)
+    mismatch = next(n for n in notices if n.startswith(MOUNTABLE[1]))
+    assert "XYZ999" in mismatch
+    assert library.inventory().find(MOUNTABLE[1]) is not None  # put back
+
+
+def test_the_main_thread_keeps_ticking_while_a_slow_simulated_robot_ejects(qtbot, session):
+    """The heartbeat of the issue: a 10 ms timer on the main thread while a simulated
+    library with 0.1 s robot moves ejects; the longest gap between beats stays < 100 ms."""
+    library = open_library(qtbot, session)
+    library.move_delay = 0.1
+    clock = QElapsedTimer()
+    clock.start()
+    beats: list[int] = []
+    heartbeat = QTimer()
+    heartbeat.setInterval(10)
+    heartbeat.timeout.connect(lambda: beats.append(clock.elapsed()))
+    heartbeat.start()
+    with qtbot.waitSignal(session.controller.moves_done, timeout=20_000):
+        drop(session, MOUNTABLE[:3], DrmState.COURIER)
+    heartbeat.stop()
+    gaps = [b - a for a, b in itertools.pairwise(beats)]
+    assert clock.elapsed() > 500  # the robot really took its time
+    assert max(gaps) < 100, f"the main thread stalled for {max(gaps)} ms"
