@@ -70,3 +70,30 @@ def test_panel_lists_jobs_and_their_states(qtbot):
         assert "ready" in panel.title.text()
     finally:
         device.shutdown()
+
+
+def test_settings_dialog_checks_fields_as_the_administrator_types(qtbot):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from drm_gui.gui.library_settings import LibrarySettingsDialog
+    from drm_gui.library.config import Backend, LibraryConfig
+
+    dialog = LibrarySettingsDialog(LibraryConfig())
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.isEnabled()
+    dialog.fields["simulated.io_slots"].setText("lots")
+    assert not ok.isEnabled()
+    assert dialog.errors["simulated.io_slots"].isVisibleTo(dialog)
+    assert dialog.errors["simulated.io_slots"].text()
+    dialog.fields["simulated.io_slots"].setText("3")
+    assert ok.isEnabled()
+    dialog.backend.setCurrentIndex(dialog.backend.findData(Backend.MTX.value))
+    dialog.fields["changer_device"].setText("/dev/sg3")
+    dialog.fields["io_slots"].setText("41, 42")
+    assert ok.isEnabled(), [e.text() for e in dialog.errors.values() if e.text()]
+    config = dialog.result_config
+    assert config is not None
+    assert config.backend is Backend.MTX
+    assert config.io_slots == (41, 42)
+    assert config.simulated.io_slots == 3
