@@ -13,6 +13,7 @@ import os
 import sys
 
 from drm_gui import APP_NAME, __version__, cli
+from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from drm_gui.core.db import DatabaseOpenError, DatabaseUrlError, close_database, open_database
 from drm_gui.paths import data_dir, default_database_url
 
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         if not has_display():
             sys.stderr.write(NO_DISPLAY_MESSAGE)
-            return cli.EXIT_USAGE
+            return EXIT_USAGE
         from drm_gui.gui.application import run_gui
 
         return run_gui(url, explicit_db=args.db is not None)
@@ -91,14 +92,14 @@ def main(argv: list[str] | None = None) -> int:
         open_database(url)
     except DatabaseUrlError as exc:
         print(f"{APP_NAME}: {exc}", file=sys.stderr)
-        return cli.EXIT_USAGE
+        return EXIT_USAGE
     except DatabaseOpenError as exc:
         print(f"{APP_NAME}: {exc}", file=sys.stderr)
-        return cli.EXIT_REFUSED
+        return EXIT_REFUSED
     try:
         return int(args.command_fn(args, sys.stdout))
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
-        return cli.EXIT_OK
+        return EXIT_OK
     finally:
         close_database()

@@ -14,28 +14,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, kind_arg, state_arg
 from drm_gui.cli_library import add_library_commands
 from drm_gui.core import demo, media, retention
 from drm_gui.core import settings as settings_mod
-from drm_gui.core.states import DrmError, DrmState, VolumeKind
-
-EXIT_OK = 0
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
-
-
-def state_arg(text: str) -> DrmState:
-    try:
-        return DrmState.parse(text)
-    except DrmError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def kind_arg(text: str) -> VolumeKind:
-    try:
-        return VolumeKind.parse(text)
-    except DrmError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+from drm_gui.core.states import DrmError
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:

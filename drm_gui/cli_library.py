@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
+from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, state_arg
 from drm_gui.core import library_ops as ops
 from drm_gui.core import media
 from drm_gui.core import settings as settings_mod
@@ -34,17 +35,6 @@ from drm_gui.library.config import (
     open_library,
     save_config,
 )
-
-EXIT_OK = 0
-EXIT_REFUSED = 1
-EXIT_USAGE = 2
-
-
-def _state(text: str) -> DrmState:
-    try:
-        return DrmState.parse(text)
-    except DrmError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _remove(text: str) -> ops.RemoveMode:
@@ -82,7 +72,7 @@ def add_library_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--to",
         dest="to_state",
-        type=_state,
+        type=state_arg,
         default=DrmState.NOTMOUNTABLE,
         metavar="STATE",
         help="target state (default NOTMOUNTABLE)",

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "drm_gui"
 QT_FREE_PACKAGES = ("core", "library", "reports")
-QT_FREE_MODULES = ("cli.py", "cli_library.py", "app.py")
+QT_FREE_MODULES = ("cli.py", "cli_common.py", "cli_library.py", "app.py", "paths.py")
 
 
 def module_name(path: Path) -> str:
