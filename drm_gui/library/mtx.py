@@ -18,7 +18,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 from drm_gui.library.base import (
-    CancelledError,
     CommandFailedError,
     Element,
     ElementKind,
@@ -31,20 +30,14 @@ from drm_gui.library.base import (
     Progress,
     SourceEmptyError,
     UnitAttentionError,
-    cancelled,
     report,
 )
 from drm_gui.library.drive import DEFAULT_LABEL_COMMAND, TapeDrives
 from drm_gui.library.mtx_errors import classify_error, find_error, parse_sense, raw_text
+from drm_gui.library.robot import RobotLibrary, stop_if
 from drm_gui.library.rules import (
     check_move,
-    eject_moves,
-    eject_stopped,
     element_at,
-    home_slot,
-    import_stopped,
-    pass_through_slot,
-    unload_slot,
     verify_move,
     with_io_slots,
 )
@@ -220,7 +213,7 @@ def _check_counts(header: _Header, drives: dict[int, Element], slots: dict[int, 
 _MODE_SENSE_FAILED = re.compile(r"Mode sense \(0x1A\) for Page 0x1D failed", re.IGNORECASE)
 
 
-class MtxLibrary:
+class MtxLibrary(RobotLibrary):
     """A SCSI tape library driven by running ``mtx -f DEVICE ...`` (blocking calls).
 
     Every call reads the status first and checks the move against it (so the robot is
@@ -383,87 +376,28 @@ class MtxLibrary:
         *,
         rescan: bool = False,
     ) -> Inventory:
-        _stop_if(cancel)
+        stop_if(cancel)
         if rescan:
             report(progress, "The library is scanning its tapes…")
             self.run("inventory", timeout=self.inventory_timeout)
-            _stop_if(cancel)
+            stop_if(cancel)
         report(progress, "Reading the library's inventory…")
         return self.status()
 
     # -- moving cartridges ----------------------------------------------------------------
 
-    def move(
+    def _current(self) -> Inventory:
+        return self.status()
+
+    def _step(
         self,
+        before: Inventory,
         source: Location,
         destination: Location,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress | None,
+        cancel: threading.Event | None,
     ) -> Inventory:
-        _stop_if(cancel)
-        before = self.status()
-        if source.drive and destination.drive:
-            # mtx has no drive-to-drive move: through the lowest free storage slot
-            between = pass_through_slot(before)
-            middle = self._move_one(before, source, between, progress)
-            _stop_if(cancel)
-            return self._move_one(middle, between, destination, progress)
         return self._move_one(before, source, destination, progress)
-
-    def load(
-        self,
-        slot: int,
-        drive: int,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Inventory:
-        return self.move(Location.of_slot(slot), Location.of_drive(drive), progress, cancel)
-
-    def unload(
-        self,
-        drive: int,
-        slot: int | None = None,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Inventory:
-        _stop_if(cancel)
-        before = self.status()
-        if slot is None:
-            slot = unload_slot(before, drive)
-        return self._move_one(before, Location.of_drive(drive), Location.of_slot(slot), progress)
-
-    def eject(
-        self,
-        volume_tags: Sequence[str],
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Inventory:
-        _stop_if(cancel)
-        inventory = self.status()
-        moves = eject_moves(inventory, volume_tags)
-        for done, (element, target) in enumerate(moves):
-            if cancelled(cancel):
-                raise eject_stopped(done, len(moves))
-            inventory = self._move_one(inventory, element.location, target.location, progress)
-        return inventory
-
-    def import_from_io(
-        self,
-        homes: dict[str, int] | None = None,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Inventory:
-        _stop_if(cancel)
-        inventory = self.status()
-        waiting = inventory.full_io_slots()
-        for done, element in enumerate(waiting):
-            if cancelled(cancel):
-                raise import_stopped(done, len(waiting))
-            target = home_slot(inventory, element, homes or {})
-            inventory = self._move_one(
-                inventory, element.location, Location.of_slot(target), progress
-            )
-        return inventory
 
     def check_label(
         self,
@@ -478,7 +412,7 @@ class MtxLibrary:
         back to where it came from even when the read fails or the operator cancels while
         the drive gets ready; the read's error (or the cancel) is what is raised then.
         """
-        _stop_if(cancel)
+        stop_if(cancel)
         tag = volume_tag.strip()
         self.tape_drives.device(drive)  # a missing drive device fails before the robot moves
         inventory = self.status()
@@ -556,11 +490,6 @@ def _text(data: str | bytes | None) -> str:
     if isinstance(data, bytes):
         return data.decode("utf-8", errors="replace")
     return data
-
-
-def _stop_if(cancel: threading.Event | None) -> None:
-    if cancelled(cancel):
-        raise CancelledError()
 
 
 def _move_args(source: Location, destination: Location) -> list[str]:

@@ -41,15 +41,10 @@ from drm_gui.library.base import (
     report,
 )
 from drm_gui.library.mtx_errors import OFFLINE_MESSAGE
+from drm_gui.library.robot import RobotLibrary, stop_if
 from drm_gui.library.rules import (
     check_move,
-    eject_moves,
-    eject_stopped,
     element_at,
-    home_slot,
-    import_stopped,
-    pass_through_slot,
-    unload_slot,
     verify_move,
 )
 
@@ -80,7 +75,7 @@ class SimulatedFaults:
     blank: set[str] = field(default_factory=set)
 
 
-class SimulatedLibrary:
+class SimulatedLibrary(RobotLibrary):
     """A library of ``drives`` drives, ``slots`` storage slots (1..slots) and ``io_slots``
     I/O slots (slots+1..slots+io_slots), numbered as mtx numbers them."""
 
@@ -204,7 +199,7 @@ class SimulatedLibrary:
         *,
         rescan: bool = False,
     ) -> Inventory:
-        _stop_if(cancel)
+        stop_if(cancel)
         if rescan:
             report(progress, "The library is scanning its tapes…")
             self._pause(self.move_delay, cancel)
@@ -213,87 +208,20 @@ class SimulatedLibrary:
             self._check_online()
             return self._snapshot()
 
-    def move(
+    def _current(self) -> Inventory:
+        with self._lock:
+            self._check_online()
+            return self._snapshot()
+
+    def _step(
         self,
+        before: Inventory,
         source: Location,
         destination: Location,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
+        progress: Progress | None,
+        cancel: threading.Event | None,
     ) -> Inventory:
-        _stop_if(cancel)
-        if source.drive and destination.drive:
-            with self._lock:
-                self._check_online()
-                between = pass_through_slot(self._snapshot())
-            self._robot_move(source, between, progress, cancel)
-            _stop_if(cancel)
-            return self._robot_move(between, destination, progress, cancel)
         return self._robot_move(source, destination, progress, cancel)
-
-    def load(
-        self,
-        slot: int,
-        drive: int,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Inventory:
-        return self.move(Location.of_slot(slot), Location.of_drive(drive), progress, cancel)
-
-    def unload(
-        self,
-        drive: int,
-        slot: int | None = None,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Inventory:
-        _stop_if(cancel)
-        if slot is None:
-            with self._lock:
-                self._check_online()
-                slot = unload_slot(self._snapshot(), drive)
-        return self._robot_move(Location.of_drive(drive), Location.of_slot(slot), progress, cancel)
-
-    def eject(
-        self,
-        volume_tags: Sequence[str],
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Inventory:
-        _stop_if(cancel)
-        with self._lock:
-            self._check_online()
-            inventory = self._snapshot()
-            moves = eject_moves(inventory, volume_tags)
-        for done, (element, target) in enumerate(moves):
-            if cancelled(cancel):
-                raise eject_stopped(done, len(moves))
-            try:
-                inventory = self._robot_move(element.location, target.location, progress, cancel)
-            except CancelledError:
-                raise eject_stopped(done, len(moves)) from None
-        return inventory
-
-    def import_from_io(
-        self,
-        homes: dict[str, int] | None = None,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-    ) -> Inventory:
-        _stop_if(cancel)
-        with self._lock:
-            self._check_online()
-            inventory = self._snapshot()
-        waiting = [e.number for e in inventory.full_io_slots()]
-        for done, number in enumerate(waiting):
-            if cancelled(cancel):
-                raise import_stopped(done, len(waiting))
-            element = inventory.slot(number)
-            target = Location.of_slot(home_slot(inventory, element, homes or {}))
-            try:
-                inventory = self._robot_move(element.location, target, progress, cancel)
-            except CancelledError:
-                raise import_stopped(done, len(waiting)) from None
-        return inventory
 
     def check_label(
         self,
@@ -304,7 +232,7 @@ class SimulatedLibrary:
     ) -> LabelCheck:
         """Loads the tape, "reads" its label (the barcode, unless a fault says otherwise),
         and puts it back where it came from, as the mtx backend does."""
-        _stop_if(cancel)
+        stop_if(cancel)
         tag = volume_tag.strip()
         with self._lock:
             self._check_online()
@@ -460,8 +388,3 @@ class SimulatedLibrary:
             for i, tag in enumerate(self._slots)
         )
         return Inventory(changer=self.changer, drives=drives, slots=slots)
-
-
-def _stop_if(cancel: threading.Event | None) -> None:
-    if cancelled(cancel):
-        raise CancelledError()
