@@ -16,6 +16,7 @@ from typing import TextIO
 
 from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, kind_arg, state_arg
 from drm_gui.cli_library import add_library_commands
+from drm_gui.cli_plan import add_plan_commands
 from drm_gui.core import demo, media, retention
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.states import DrmError
@@ -57,6 +58,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(command_fn=cmd_settings)
 
     add_library_commands(sub)
+    add_plan_commands(sub)
 
 
 Command = Callable[[argparse.Namespace, TextIO], int]

@@ -14,7 +14,7 @@ from urllib.parse import unquote, urlsplit
 import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
-from drm_gui.core.models import MODELS, SchemaVersion, database
+from drm_gui.core.models import MODELS, SITE_MODELS, SchemaVersion, database
 from drm_gui.core.states import DrmError
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,14 @@ class DatabaseTooNewError(DatabaseOpenError):
 # Ordered migration steps: MIGRATIONS[i] brings a database from version i+1 to i+2.
 # A new database is created from the current models and stamped SCHEMA_VERSION directly.
 Migration = Callable[[Database], None]
-MIGRATIONS: Sequence[Migration] = ()
+
+
+def _add_site_tables(db: Database) -> None:
+    """Schema 1 -> 2: the site data and the stored plan versions of the recovery plan."""
+    db.create_tables(SITE_MODELS)
+
+
+MIGRATIONS: Sequence[Migration] = (_add_site_tables,)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 SQLITE_PRAGMAS = {

@@ -11,6 +11,7 @@ from peewee import (
     BooleanField,
     CharField,
     DatabaseProxy,
+    DateField,
     DateTimeField,
     FloatField,
     ForeignKeyField,
@@ -162,3 +163,85 @@ MODELS: tuple[type[BaseModel], ...] = (
     MoveBatch,
     Movement,
 )
+
+
+# --- Site data for the recovery plan (schema 2) ----------------------------------------------
+
+
+class RecoveryOutcome(enum.Enum):
+    SUCCESS = "SUCCESS"
+    PARTIAL = "PARTIAL"
+    FAILED = "FAILED"
+
+
+class SiteText(BaseModel):
+    """A named text of the site: the server identity (JSON), the RECOVERY.INSTRUCTIONS.*
+    texts, the stored copies of volhist/devconfig/dsmserv.opt, the starter-kit checklist."""
+
+    name = CharField(primary_key=True, max_length=64)
+    text = TextField(default="")
+    source = CharField(max_length=1024, default="")  # the file it was imported from
+    updated_at = DateTimeField()
+
+
+class SiteMachine(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True, max_length=64)
+    building = CharField(max_length=64, default="")
+    floor = CharField(max_length=64, default="")
+    room = CharField(max_length=64, default="")
+    priority = IntegerField(default=50)
+    description = TextField(default="")
+    server = BooleanField(default=False)
+    recovery_instructions = TextField(default="")  # one line per instruction line
+    characteristics = TextField(default="")
+    nodes = TextField(default="")  # one node name per line
+
+
+class SiteRecoveryMedia(BaseModel):
+    id = AutoField()
+    name = CharField(unique=True, max_length=64)
+    media_type = CharField(max_length=8)  # plan_model.MediaType value
+    volumes = TextField(default="")  # one volume name per line, in load order
+    location = CharField(max_length=255, default="")
+    product = CharField(max_length=255, default="")
+
+
+class MachineMedia(BaseModel):
+    id = AutoField()
+    machine = ForeignKeyField(SiteMachine, backref="media_links", on_delete="CASCADE")
+    media = ForeignKeyField(SiteRecoveryMedia, backref="machine_links", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("machine", "media"), True),)
+
+
+class RecoveryTest(BaseModel):
+    id = AutoField()
+    tested_on = DateField()
+    outcome = EnumField(RecoveryOutcome)
+    notes = TextField(default="")
+    recorded_at = DateTimeField()
+
+
+class PlanVersion(BaseModel):
+    """A plan file written by drm-gui (the stored plan versions that expire)."""
+
+    id = AutoField()
+    created_at = DateTimeField(index=True)
+    path = CharField(max_length=1024)
+    source = CharField(max_length=255)  # the backup series the plan restores
+    ready = BooleanField()
+    sha256 = CharField(max_length=64)
+
+
+SITE_MODELS: tuple[type[BaseModel], ...] = (
+    SiteText,
+    SiteMachine,
+    SiteRecoveryMedia,
+    MachineMedia,
+    RecoveryTest,
+    PlanVersion,
+)
+
+MODELS = MODELS + SITE_MODELS

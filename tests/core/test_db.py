@@ -106,6 +106,7 @@ def test_an_older_schema_is_migrated_in_order(
         (lambda d: steps.append("1->2"), lambda d: steps.append("2->3")),
     )
     monkeypatch.setattr(db_mod, "SCHEMA_VERSION", 3)
+    SchemaVersion.update(version=1).execute()  # as a schema-1 database
     close_database()
     open_database(db.url)
     assert steps == ["1->2", "2->3"]
