@@ -13,7 +13,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-AREAS = ("board", "moves", "plan_pdf")  # one module per area in bench/, each with run(results)
+# One module per area in bench/, each with run(results).
+AREAS = ("board", "moves", "plan_text", "plan_pdf")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -16,8 +15,9 @@ from typing import TextIO
 from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.models import utcnow
-from drm_gui.core.plan import PlanError, build_plan, readiness_problems
-from drm_gui.core.plan_files import expire_plan_files, split_plan, write_plan
+from drm_gui.core.plan import PlanError
+from drm_gui.core.plan_export import PlanExportError, export_plan, pdf_renderer
+from drm_gui.core.plan_files import split_plan
 from drm_gui.core.states import DrmError
 
 
@@ -60,48 +60,43 @@ def add_plan_commands(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(command_fn=cmd_prepare)
 
 
-def _pdf_renderer() -> object | None:
-    try:
-        module = importlib.import_module("drm_gui.reports.plan_pdf")
-    except ImportError:
-        return None
-    return getattr(module, "render_plan_pdf", None)
-
-
 def cmd_prepare(args: argparse.Namespace, out: TextIO) -> int:
-    renderer = _pdf_renderer() if args.pdf else None
-    if args.pdf and renderer is None:
+    if args.pdf and pdf_renderer() is None:
         print("prepare: --pdf: the PDF renderer is not available in this build", file=sys.stderr)
         return EXIT_USAGE
-    now = utcnow()
     try:
-        plan = build_plan(
-            now=now, series=args.series, as_of=args.as_of, primary_pools=args.primary_pools
+        done = export_plan(
+            utcnow(),
+            args.out,
+            pdf=args.pdf,
+            series=args.series,
+            as_of=args.as_of,
+            primary_pools=args.primary_pools,
         )
-        path = write_plan(plan, args.out)
+    except PlanExportError as exc:
+        print(f"Plan written: {exc.plan_path}", file=out)
+        print(f"prepare: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     except PlanError as exc:
         print(f"prepare: refused: {exc}", file=sys.stderr)
         return EXIT_REFUSED
     except OSError as exc:
         print(f"prepare: cannot write the plan: {exc}", file=sys.stderr)
         return EXIT_REFUSED
-    print(f"Plan written: {path}", file=out)
-    print(f"Source: {plan.source}", file=out)
-    try:
-        if renderer is not None:
-            pdf = path.with_name(path.name + ".pdf")
-            renderer(plan, pdf)  # type: ignore[operator]
-            pdf.chmod(0o600)
-            print(f"PDF written: {pdf}", file=out)
-        if args.split is not None:
-            files = split_plan(path, args.split)
-            print(f"Split into {len(files)} file(s) in {args.split}", file=out)
-    except (OSError, DrmError) as exc:
-        print(f"prepare: {exc}", file=sys.stderr)
-        return EXIT_REFUSED
-    for expired in expire_plan_files(now):
+    print(f"Plan written: {done.plan_path}", file=out)
+    print(f"Source: {done.plan.source}", file=out)
+    if done.pdf_path is not None:
+        print(f"PDF written: {done.pdf_path}", file=out)
+    if args.split is not None:
+        try:
+            files = split_plan(done.plan_path, args.split)
+        except (OSError, DrmError) as exc:
+            print(f"prepare: {exc}", file=sys.stderr)
+            return EXIT_REFUSED
+        print(f"Split into {len(files)} file(s) in {args.split}", file=out)
+    for expired in done.expired:
         print(f"Expired plan deleted: {expired}", file=out)
-    print(plan.readiness.summary, file=out)
-    for problem in readiness_problems(plan.readiness):
+    print(done.summary, file=out)
+    for problem in done.problems:
         print(f"not ready: {problem}", file=out)
-    return EXIT_OK if plan.readiness.ready else EXIT_REFUSED
+    return EXIT_OK if done.ready else EXIT_REFUSED

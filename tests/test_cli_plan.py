@@ -68,3 +68,14 @@ def test_refusals_and_usage(tmp_path: Path) -> None:
     assert done.returncode == 2 and "give a date and time" in done.stderr
     done = run(url, tmp_path, "--out", str(tmp_path / "p"), "--primary-pools", "NOPE")
     assert done.returncode == 1 and "no primary storage pool matches NOPE" in done.stderr
+
+
+def test_pdf_beside_the_plan(tmp_path: Path) -> None:
+    url = site(tmp_path, DrmState.VAULT)
+    done = run(url, tmp_path, "--out", str(tmp_path / "plans"), "--pdf")
+    assert done.returncode == 0, done.stderr
+    plan, pdf = sorted((tmp_path / "plans").iterdir())
+    assert pdf.name == plan.name + ".pdf"
+    assert f"PDF written: {pdf}" in done.stdout
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert stat.S_IMODE(pdf.stat().st_mode) == 0o600

@@ -80,6 +80,21 @@ def _prefix(text: str) -> str:
     return value
 
 
+_CLOCK_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+
+
+def _clock_time(text: str) -> str:
+    """A local time of day, HH:MM on the 24-hour clock; stored as e.g. '06:00'."""
+    match = _CLOCK_TIME.match(text.strip())
+    hour, minute = (int(match[1]), int(match[2])) if match else (-1, -1)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise SettingError(
+            f"{text!r} is not a time of day: use HH:MM on the 24-hour clock, local time, "
+            "00:00 to 23:59 (e.g. 06:00)"
+        )
+    return f"{hour:02d}:{minute:02d}"
+
+
 @dataclass(frozen=True)
 class SettingDef:
     name: str
@@ -150,6 +165,24 @@ SETTINGS: tuple[SettingDef, ...] = (
         "exec.cmds",
         _text(255),
         "Default file for generated per-volume command lines.",
+    ),
+    SettingDef(
+        "plan_schedule",
+        False,
+        _yes_no,
+        "Write a recovery plan every day at plan_schedule_time while the app runs.",
+    ),
+    SettingDef(
+        "plan_schedule_time",
+        "06:00",
+        _clock_time,
+        "Local time of day (HH:MM, 24-hour clock) of the daily recovery plan.",
+    ),
+    SettingDef(
+        "plan_schedule_pdf",
+        True,
+        _yes_no,
+        "Also write the PDF of each scheduled recovery plan.",
     ),
 )
 

@@ -26,6 +26,9 @@ EXPECTED_DEFAULTS: dict[str, SettingValue] = {
     "active_data_pools": (),
     "plan_volume_postfix": "@",
     "cmd_file_name": "exec.cmds",
+    "plan_schedule": False,
+    "plan_schedule_time": "06:00",
+    "plan_schedule_pdf": True,
 }
 
 
@@ -57,6 +60,11 @@ GOOD: list[tuple[str, str, SettingValue]] = [
     ("active_data_pools", "ADP?", ("ADP?",)),
     ("plan_volume_postfix", "#", "#"),
     ("cmd_file_name", "move.cmds", "move.cmds"),
+    ("plan_schedule", "yes", True),
+    ("plan_schedule_time", " 6:05 ", "06:05"),
+    ("plan_schedule_time", "23:59", "23:59"),
+    ("plan_schedule_time", "00.00", "00:00"),
+    ("plan_schedule_pdf", "NO", False),
 ]
 
 
@@ -85,6 +93,12 @@ BAD: list[tuple[str, str, str]] = [
     ("plan_prefix", "/srv/my plans/", "blanks"),
     ("instr_prefix", "/srv/instr\x7f\x1b", "control characters"),
     ("cmd_file_name", "x" * 256, "at most 255"),
+    ("plan_schedule", "daily", "not YES or NO"),
+    ("plan_schedule_time", "24:00", "not a time of day: use HH:MM"),
+    ("plan_schedule_time", "6:60", "not a time of day"),
+    ("plan_schedule_time", "6am", "not a time of day"),
+    ("plan_schedule_time", "", "00:00 to 23:59"),
+    ("plan_schedule_pdf", "pdf", "not YES or NO"),
 ]
 
 
