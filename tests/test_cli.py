@@ -19,6 +19,7 @@ import pytest
 
 from drm_gui import __version__
 from drm_gui.cli import QUERY_COLUMNS
+from drm_gui.core import settings as settings_mod
 from drm_gui.core.db import close_database, open_database
 from drm_gui.core.models import SeriesKind, utcnow
 from drm_gui.core.states import DrmState
@@ -316,7 +317,7 @@ def test_settings(url: str, site: dict[str, int]) -> None:
     assert listing.returncode == 0, listing.stderr
     names = [line.split()[0] for line in listing.stdout.splitlines()]
     assert "vault_name" in names and "db_backup_expire_days" in names
-    assert len(names) == len(set(names)) == 15
+    assert len(names) == len(set(names)) == len(settings_mod.SETTINGS)
 
     done = run("settings", "VAULT_NAME", "Bunker 7", db=url)
     assert done.returncode == 0, done.stderr

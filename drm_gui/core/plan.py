@@ -109,9 +109,13 @@ def make_stanza(name: str, lines: Sequence[str]) -> Stanza:
 
 
 def resolve_prefix(prefix: str) -> str:
-    """The plan prefix as an absolute path: empty = the working folder (DOMAIN.md)."""
+    """The plan prefix as an absolute path. Empty means DRM's "working folder", which for
+    a workstation application is the 'plans' folder in the user's data folder (not the
+    folder the program happened to be started from)."""
     if not prefix:
-        return os.getcwd().rstrip("/") + "/"
+        from drm_gui.paths import data_dir  # platformdirs only when a default is needed
+
+        return str(data_dir() / "plans") + "/"
     folder = prefix.endswith("/")
     absolute = os.path.abspath(os.path.expanduser(prefix))
     return absolute.rstrip("/") + "/" if folder else absolute

@@ -138,7 +138,8 @@ SETTINGS: tuple[SettingDef, ...] = (
         "plan_prefix",
         "",
         _prefix,
-        "Where plan files go: a folder when it ends in '/', else a file name prefix.",
+        "Where plan files go: a folder when it ends in '/', else a file name prefix; "
+        "empty: the plans folder in the user data folder.",
     ),
     SettingDef(
         "instr_prefix",

@@ -157,6 +157,7 @@ def run_gui(url: str, explicit_db: bool = False) -> int:
     session.window.show()
     session.first_start()
     session.open_library()
+    session.window.start_plan_schedule()
     session.controller.schedule_startup_evaluation()
     log.info("window open on %s (explicit --db: %s)", info.display_name, explicit_db)
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable
 
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
 from drm_gui import APP_NAME, __version__
 from drm_gui.core.library_ops import RemoveMode
 from drm_gui.core.media import MoveResult, load_settings
+from drm_gui.core.site import recovery_test_warning
 from drm_gui.core.states import (
     DrmState,
     VolumeKind,
@@ -41,6 +43,8 @@ from drm_gui.gui.detail import DetailPane, local_time
 from drm_gui.gui.library_controller import LibraryController
 from drm_gui.gui.library_panel import LibraryPanel
 from drm_gui.gui.library_settings import LibrarySettingsDialog
+from drm_gui.gui.plan_view import PlanController, PlanScheduleDialog, PlanVersionsDialog
+from drm_gui.gui.site_editor import SiteEditorDialog
 from drm_gui.library.config import save_config
 
 log = logging.getLogger(__name__)
@@ -149,6 +153,8 @@ class MainWindow(QMainWindow):
         self.board.drop_refused.connect(self._on_drop_refused)
         self.board.context_menu_requested.connect(self._show_move_menu)
         controller.notice.connect(self.show_notice)
+        self.plan.notice.connect(self.show_notice)
+        self.plan.status_changed.connect(lambda text: self.plan_label.setText(f"  {text}  "))
         controller.moves_done.connect(self._on_moves_done)
         controller.undo_available.connect(self.undo_action.setEnabled)
         controller.expiry_evaluated.connect(lambda _r: self._update_status())
@@ -230,12 +236,27 @@ class MainWindow(QMainWindow):
             "&Keyboard shortcuts", self._show_shortcuts, QKeySequence.StandardKey.HelpContents
         )
         self.about_action = self._action(f"&About {APP_NAME}", self._show_about)
+        self.plan = PlanController(self)
+        self.export_plan_action = self._action(
+            "&Export recovery plan",
+            self.plan.export,
+            "Ctrl+Shift+E",
+            "Write the recovery plan file and its PDF now, then open the PDF",
+        )
+        self.plan_versions_action = self._action("Plan &versions…", self._plan_versions)
+        self.plan_schedule_action = self._action("Daily &schedule…", self._plan_schedule)
+        self.site_action = self._action(
+            "&Site data and contacts…",
+            self._site_editor,
+            tip="Server, recovery instructions, machines, recovery media, starter kit, tests",
+        )
 
     def _build_toolbar(self) -> None:
         bar = self.addToolBar("Main")
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addAction(self.export_plan_action)
         bar.addAction(self.expiry_action)
         bar.addAction(self.move_action)
         bar.addAction(self.undo_action)
@@ -285,6 +306,12 @@ class MainWindow(QMainWindow):
         tapes.addAction(self.next_action)
         tapes.addSeparator()
         tapes.addAction(self.expiry_action)
+        plan_menu = menu.addMenu("&Plan")
+        plan_menu.addAction(self.export_plan_action)
+        plan_menu.addAction(self.plan_versions_action)
+        plan_menu.addAction(self.plan_schedule_action)
+        plan_menu.addSeparator()
+        plan_menu.addAction(self.site_action)
         help_menu = menu.addMenu("&Help")
         self.help_menu = help_menu
         help_menu.addAction(self.shortcuts_action)
@@ -297,7 +324,15 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         self.expiry_label = QLabel()
         self.library_label = QLabel()
-        for label in (self.db_label, self.library_label, self.count_label, self.expiry_label):
+        self.plan_label = QLabel()
+        labels = (
+            self.db_label,
+            self.library_label,
+            self.count_label,
+            self.plan_label,
+            self.expiry_label,
+        )
+        for label in labels:
             status.addPermanentWidget(label)
 
     # State ---------------------------------------------------------------------------
@@ -563,6 +598,28 @@ class MainWindow(QMainWindow):
     def library_name(self) -> str:
         return str(load_settings()["library_name"])
 
+    # The recovery plan ---------------------------------------------------------------
+    def start_plan_schedule(self) -> None:
+        """Shows the plan's state, warns of an overdue recovery test, starts the schedule."""
+        self.plan.status.refresh()
+        warning = recovery_test_warning(dt.date.today())
+        if warning:
+            self.plan_label.setToolTip(warning)
+            self.show_notice(warning, "warning")
+        self.plan.run_if_due()
+        self.plan.timer.start()
+
+    def _plan_versions(self) -> None:
+        PlanVersionsDialog(self).exec()
+
+    def _plan_schedule(self) -> None:
+        if PlanScheduleDialog(self).exec() == QDialog.DialogCode.Accepted:
+            self.show_notice("Daily plan schedule saved.", "info")
+            self.plan.run_if_due()
+
+    def _site_editor(self) -> None:
+        SiteEditorDialog(self).exec()
+
     # Geometry ------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
         geometry = self.settings.value("window/geometry")
@@ -576,6 +633,7 @@ class MainWindow(QMainWindow):
             self.splitter.restoreState(splitter)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.plan.timer.stop()
         library = getattr(self, "library", None)
         if library is not None:
             library.close()

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal, 
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from drm_gui.core.models import database
+from drm_gui.core.states import DrmError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +37,10 @@ class _Runnable(QRunnable):
     def run(self) -> None:
         try:
             result = self.function()
-        except Exception as exc:  # delivered to the caller, who tells the user
+        except (DrmError, OSError) as exc:  # the user is told what to do
+            log.warning("background task refused: %s", exc)
+            self.relay.failed.emit(exc)
+        except Exception as exc:  # a bug: logged in full, and the user is told
             log.exception("background task failed")
             self.relay.failed.emit(exc)
         else:
