@@ -162,6 +162,11 @@ def _series_infos() -> list[SeriesInfo]:
     return infos
 
 
+def list_series() -> list[SeriesInfo]:
+    """Every database backup series, newest first: what a point-in-time plan may use."""
+    return sorted(_series_infos(), key=lambda i: (i.completed_at, i.number), reverse=True)
+
+
 def choose_series(
     *, now: dt.datetime, series: int | None = None, as_of: dt.datetime | None = None
 ) -> tuple[SeriesInfo, dt.datetime, str]:

@@ -43,7 +43,12 @@ from drm_gui.gui.detail import DetailPane, local_time
 from drm_gui.gui.library_controller import LibraryController
 from drm_gui.gui.library_panel import LibraryPanel
 from drm_gui.gui.library_settings import LibrarySettingsDialog
-from drm_gui.gui.plan_view import PlanController, PlanScheduleDialog, PlanVersionsDialog
+from drm_gui.gui.plan_view import (
+    PlanController,
+    PlanScheduleDialog,
+    PlanSourceDialog,
+    PlanVersionsDialog,
+)
 from drm_gui.gui.site_editor import SiteEditorDialog
 from drm_gui.library.config import save_config
 
@@ -244,6 +249,11 @@ class MainWindow(QMainWindow):
             "Write the recovery plan file and its PDF now, then open the PDF",
         )
         self.plan_versions_action = self._action("Plan &versions…", self._plan_versions)
+        self.plan_source_action = self._action(
+            "Export a plan for an &older backup…",
+            self._plan_from_older_series,
+            tip="A point-in-time recovery from a series still in the vault, or some pools only",
+        )
         self.plan_schedule_action = self._action("Daily &schedule…", self._plan_schedule)
         self.site_action = self._action(
             "&Site data and contacts…",
@@ -308,6 +318,7 @@ class MainWindow(QMainWindow):
         tapes.addAction(self.expiry_action)
         plan_menu = menu.addMenu("&Plan")
         plan_menu.addAction(self.export_plan_action)
+        plan_menu.addAction(self.plan_source_action)
         plan_menu.addAction(self.plan_versions_action)
         plan_menu.addAction(self.plan_schedule_action)
         plan_menu.addSeparator()
@@ -611,6 +622,12 @@ class MainWindow(QMainWindow):
 
     def _plan_versions(self) -> None:
         PlanVersionsDialog(self).exec()
+
+    def _plan_from_older_series(self) -> None:
+        dialog = PlanSourceDialog(self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            series, pools = dialog.chosen()
+            self.plan.export(series=series, primary_pools=pools)
 
     def _plan_schedule(self) -> None:
         if PlanScheduleDialog(self).exec() == QDialog.DialogCode.Accepted:

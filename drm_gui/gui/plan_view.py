@@ -21,8 +21,10 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QHeaderView,
     QLabel,
@@ -34,9 +36,10 @@ from PySide6.QtWidgets import (
 )
 
 from drm_gui.core.media import load_settings, set_setting
-from drm_gui.core.models import utcnow
+from drm_gui.core.models import SeriesKind, utcnow
+from drm_gui.core.plan import list_series
 from drm_gui.core.plan_export import PlanExport, PlanExportError, export_plan
-from drm_gui.core.plan_files import PlanFileInfo, list_plan_files
+from drm_gui.core.plan_files import PlanFileInfo, list_plan_files, split_plan
 from drm_gui.core.plan_schedule import is_due, last_run, next_run
 from drm_gui.core.settings import SettingError, parse_setting
 from drm_gui.core.states import DrmError
@@ -135,8 +138,13 @@ class PlanVersionsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.open_pdf = QPushButton("Open PDF")
         self.open_folder = QPushButton("Open folder")
-        buttons.addButton(self.open_pdf, QDialogButtonBox.ButtonRole.ActionRole)
-        buttons.addButton(self.open_folder, QDialogButtonBox.ButtonRole.ActionRole)
+        self.split = QPushButton("Split into files…")
+        self.split.setToolTip(
+            "One file per stanza, as IBM's planexpl does; the recovery scripts executable"
+        )
+        for button in (self.open_pdf, self.open_folder, self.split):
+            buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.split.clicked.connect(self._split)
         buttons.rejected.connect(self.reject)
         self.open_pdf.clicked.connect(lambda: self._open(pdf=True))
         self.open_folder.clicked.connect(lambda: self._open(pdf=False))
@@ -149,6 +157,28 @@ class PlanVersionsDialog(QDialog):
     def selected(self) -> PlanFileInfo | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.version(rows[0].row()) if rows else None
+
+    def _split(self) -> None:
+        version = self.selected()
+        if version is None:
+            return
+        folder = QFileDialog.getExistingDirectory(
+            self, "Split the plan into this folder", str(version.path.parent)
+        )
+        if folder:
+            self.split_into(Path(folder))
+
+    def split_into(self, folder: Path) -> list[Path]:
+        version = self.selected()
+        if version is None:
+            return []
+        try:
+            files = split_plan(version.path, folder)
+        except (DrmError, OSError) as exc:
+            self.message.setText(f"Not split: {exc}")
+            return []
+        self.message.setText(f"{len(files)} files written in {folder}.")
+        return files
 
     def _open(self, *, pdf: bool) -> None:
         version = self.selected()
@@ -215,13 +245,25 @@ class PlanController(QObject):
     def busy(self) -> bool:
         return self.task is not None and self.task.running
 
-    def export(self, *, scheduled: bool = False) -> None:
+    def export(
+        self,
+        *,
+        scheduled: bool = False,
+        series: int | None = None,
+        primary_pools: tuple[str, ...] | None = None,
+    ) -> None:
+        """Writes the plan and its PDF: from the newest series, or from *series* (a
+        point-in-time recovery), optionally for some primary pools only."""
         if self.busy():
             self.notice.emit("A plan export is already running.", "info")
             return
         pdf = bool(load_settings()["plan_schedule_pdf"]) if scheduled else True
         title = "Writing the scheduled recovery plan" if scheduled else "Exporting the plan"
-        task = BackgroundTask(title, lambda: export_plan(utcnow(), pdf=pdf), self._parent)
+
+        def work() -> PlanExport:
+            return export_plan(utcnow(), pdf=pdf, series=series, primary_pools=primary_pools)
+
+        task = BackgroundTask(title, work, self._parent)
         task.done.connect(lambda result: self._done(result, scheduled))
         task.error.connect(self._failed)
         self.task = task
@@ -245,10 +287,11 @@ class PlanController(QObject):
         if result.pdf_path is not None:
             text += " and its PDF"
         text += f". {result.summary}"
-        self.notice.emit(text, "info" if result.ready else "warning")
+        level = "info" if result.ready else "warning"
+        self.notice.emit(text, level)
         self.exported.emit(result)
         if not scheduled and self.open_after_export and not open_path(where):
-            self.notice.emit(f"{text} Saved in {where.parent}.", "info")
+            self.notice.emit(f"{text} Saved in {where.parent}.", level)
 
     def _failed(self, error: object) -> None:
         if isinstance(error, PlanExportError):
@@ -258,6 +301,41 @@ class PlanController(QObject):
         else:
             self.notice.emit(f"The plan export failed unexpectedly: {error}", "warning")
         self.status.refresh()
+
+
+class PlanSourceDialog(QDialog):
+    """Export a plan from an older database backup series still in the vault (a
+    point-in-time recovery), optionally for some primary pools only."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export a plan for an older backup")
+        layout = QFormLayout(self)
+        self.series = QComboBox()
+        self.series.setAccessibleName("Database backup series")
+        for info in list_series():
+            kind = "full" if info.kind is SeriesKind.FULL else "snapshot"
+            self.series.addItem(
+                f"{kind} series {info.number}, completed {local_time(info.completed_at)}",
+                info.number,
+            )
+        layout.addRow("Restore from:", self.series)
+        self.pools = QLineEdit()
+        self.pools.setPlaceholderText("all primary pools")
+        self.pools.setToolTip("Comma-separated primary pool names or patterns (* and ?)")
+        layout.addRow("Primary pools:", self.pools)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Export")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(self.series.count() > 0)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addRow(self.buttons)
+
+    def chosen(self) -> tuple[int | None, tuple[str, ...] | None]:
+        pools = tuple(p.strip() for p in self.pools.text().split(",") if p.strip())
+        return self.series.currentData(), pools or None
 
 
 class PlanScheduleDialog(QDialog):

@@ -9,7 +9,12 @@ import stat
 from drm_gui.core.media import load_settings
 from drm_gui.core.models import SeriesKind, utcnow
 from drm_gui.core.plan_files import list_plan_files
-from drm_gui.gui.plan_view import PlanScheduleDialog, PlanVersionsDialog, PlanVersionsModel
+from drm_gui.gui.plan_view import (
+    PlanScheduleDialog,
+    PlanSourceDialog,
+    PlanVersionsDialog,
+    PlanVersionsModel,
+)
 from tests.helpers.factories import make_series
 
 
@@ -80,3 +85,27 @@ def test_schedule_dialog_checks_the_time_and_saves(qtbot, session):
     assert settings["plan_schedule"] is True
     assert settings["plan_schedule_time"] == "05:30"
     assert dialog.next_label.text()
+
+
+def test_a_plan_for_an_older_series_and_its_split(qtbot, session, tmp_path):
+    make_series(SeriesKind.FULL, 5, written_at=utcnow() - dt.timedelta(days=9))
+    with_backup_series()
+    dialog = PlanSourceDialog()
+    qtbot.addWidget(dialog)
+    assert dialog.series.count() == 2
+    dialog.series.setCurrentIndex(dialog.series.findData(5))
+    series, pools = dialog.chosen()
+    assert (series, pools) == (5, None)
+    session.window.plan.open_after_export = False
+    with qtbot.waitSignal(session.window.plan.exported, timeout=60_000) as done:
+        session.window.plan.export(series=series)
+    result = done.args[0]
+    assert "series 5" in result.plan.source
+    versions = PlanVersionsDialog()
+    qtbot.addWidget(versions)
+    files = versions.split_into(tmp_path / "split")
+    names = {f.name for f in files}
+    assert "RECOVERY.SCRIPT.DISASTER.RECOVERY.MODE" in names
+    script = tmp_path / "split" / "RECOVERY.SCRIPT.DISASTER.RECOVERY.MODE"
+    assert script.stat().st_mode & 0o100
+    assert "files written" in versions.message.text()
