@@ -211,7 +211,7 @@ def test_cover_renders_with_the_verdict_colour(
 
 def test_barcodes_decode(pdfs: dict[str, Path], tmp_path: Path) -> None:
     if not shutil.which("zbarimg"):
-        pytest.skip("zbarimg is not installed (zbar comes with a later issue)")
+        pytest.fail("zbarimg is not installed: run `make test`, which installs zbar-tools")
     subprocess.run(
         [
             "pdftoppm",
