@@ -46,7 +46,7 @@ class _Runnable(QRunnable):
         else:
             self.relay.finished.emit(result)
         finally:
-            if not database.is_closed():
+            if database.obj is not None and not database.is_closed():
                 database.close()  # this thread's own connection
 
 
