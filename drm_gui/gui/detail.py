@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Any
+from collections.abc import Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -19,63 +19,33 @@ from PySide6.QtWidgets import (
 from drm_gui.core.media import HistoryRow, VolumeRow, history
 from drm_gui.core.models import utcnow
 from drm_gui.gui import style
+from drm_gui.gui.table_model import RowTableModel
 
 
 def local_time(at: dt.datetime) -> str:
     return at.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")
 
 
-class HistoryModel(QAbstractTableModel):
+class HistoryModel(RowTableModel[HistoryRow]):
     """A tape's movements, newest first."""
 
     HEADERS = ("When", "Kind", "From", "To", "Location", "Who", "Workstation", "Reason")
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[HistoryRow] = []
+    def set_rows(self, rows: Sequence[HistoryRow]) -> None:
+        super().set_rows(list(reversed(rows)))
 
-    def set_rows(self, rows: list[HistoryRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(reversed(rows))
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        row = self._rows[index.row()]
+    def cell(self, value: HistoryRow, column: int) -> str:
         values = (
-            local_time(row.at),
-            row.kind.value.title(),
-            row.from_state.value if row.from_state else "—",
-            row.to_state.value,
-            row.to_location,
-            row.os_user,
-            row.workstation,
-            row.reason,
+            local_time(value.at),
+            value.kind.value.title(),
+            value.from_state.value if value.from_state else "—",
+            value.to_state.value,
+            value.to_location,
+            value.os_user,
+            value.workstation,
+            value.reason,
         )
-        return values[index.column()]
+        return values[column]
 
 
 class DetailPane(QWidget):

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    Qt,
     QTimer,
     QUrl,
     Signal,
@@ -44,6 +41,7 @@ from drm_gui.core.plan_schedule import is_due, last_run, next_run
 from drm_gui.core.settings import SettingError, parse_setting
 from drm_gui.core.states import DrmError
 from drm_gui.gui.detail import local_time
+from drm_gui.gui.table_model import RowTableModel
 from drm_gui.gui.tasks import BackgroundTask
 
 AnyIndex = QModelIndex | QPersistentModelIndex
@@ -61,53 +59,24 @@ def open_path(path: Path) -> bool:
     return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
-class PlanVersionsModel(QAbstractTableModel):
+class PlanVersionsModel(RowTableModel[PlanFileInfo]):
     HEADERS = ("Written", "Source", "Readiness", "File", "On disk")
 
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: list[PlanFileInfo] = []
-
     def reload(self) -> None:
-        self.beginResetModel()
-        self._rows = list_plan_files()
-        self.endResetModel()
+        self.set_rows(list_plan_files())
 
     def version(self, row: int) -> PlanFileInfo:
-        return self._rows[row]
+        return self.row_value(row)
 
-    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
-        return None
-
-    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.ToolTipRole,
-        ):
-            return None
-        version = self._rows[index.row()]
+    def cell(self, value: PlanFileInfo, column: int) -> str:
         values = (
-            local_time(version.created_at),
-            version.source,
-            "✓ ready" if version.ready else "✗ not ready",
-            str(version.path),
-            "yes" if version.exists else "deleted",
+            local_time(value.created_at),
+            value.source,
+            "✓ ready" if value.ready else "✗ not ready",
+            str(value.path),
+            "yes" if value.exists else "deleted",
         )
-        return values[index.column()]
+        return values[column]
 
 
 class PlanVersionsDialog(QDialog):

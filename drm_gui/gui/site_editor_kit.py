@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QModelIndex,
     QPersistentModelIndex,
@@ -38,6 +37,7 @@ from drm_gui.core.models import RecoveryOutcome
 from drm_gui.core.site import RecoveryTestRecord, SiteError
 from drm_gui.gui.site_editor_common import ErrorLabel, confirm, lines_editor, non_blank_lines
 from drm_gui.gui.style import WARNING_COLOUR, WARNING_SIGN
+from drm_gui.gui.table_model import RowTableModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -48,62 +48,34 @@ OUTCOME_TEXT: dict[RecoveryOutcome, str] = {
 }
 
 
-class RecoveryTestModel(QAbstractTableModel):
+class RecoveryTestModel(RowTableModel[RecoveryTestRecord]):
     """The recorded recovery tests, newest first: date, outcome, notes."""
 
     HEADERS = ("Date", "Outcome", "Notes")
     ID_ROLE = Qt.ItemDataRole.UserRole
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._records: list[RecoveryTestRecord] = []
-
     def set_records(self, records: Sequence[RecoveryTestRecord]) -> None:
-        self.beginResetModel()
-        self._records = list(records)
-        self.endResetModel()
+        self.set_rows(records)
 
     def record(self, row: int) -> RecoveryTestRecord:
-        return self._records[row]
+        return self.row_value(row)
 
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._records)
+    def cell(self, value: RecoveryTestRecord, column: int) -> str:
+        if column == 0:
+            return value.tested_on.isoformat()
+        if column == 1:
+            return OUTCOME_TEXT[value.outcome]
+        return value.notes.replace("\n", " ")
 
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._records):
-            return None
-        record = self._records[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            if column == 0:
-                return record.tested_on.isoformat()
-            if column == 1:
-                return OUTCOME_TEXT[record.outcome]
-            return record.notes.replace("\n", " ")
-        if role == Qt.ItemDataRole.ToolTipRole and column == 2 and record.notes:
-            return record.notes
+    def extra(self, value: RecoveryTestRecord, column: int, role: int) -> Any:
         if (
             role == Qt.ItemDataRole.ForegroundRole
             and column == 1
-            and record.outcome is not RecoveryOutcome.SUCCESS
+            and value.outcome is not RecoveryOutcome.SUCCESS
         ):
             return WARNING_COLOUR
         if role == self.ID_ROLE:
-            return record.id
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
+            return value.id
         return None
 
 
