@@ -222,7 +222,11 @@ def save_recovery_media(media: RecoveryMedia, *, old_name: str | None = None) ->
         "product": media.product.strip(),
     }
     with database.atomic():
-        existing = SiteRecoveryMedia.get_or_none(SiteRecoveryMedia.name == (old_name or name))
+        existing = (
+            SiteRecoveryMedia.get_or_none(SiteRecoveryMedia.name == old_name)
+            if old_name is not None
+            else None
+        )
         clash = SiteRecoveryMedia.get_or_none(SiteRecoveryMedia.name == name)
         if clash is not None and (existing is None or clash.id != existing.id):
             raise SiteError(f"recovery media name: {name!r} already exists")
@@ -308,7 +312,9 @@ def save_machine(machine: Machine, *, old_name: str | None = None) -> None:
                     f"recovery media: no recovery media {media.name!r}; create it first"
                 )
             media_ids.append(row.id)
-        existing = SiteMachine.get_or_none(SiteMachine.name == (old_name or name))
+        existing = (
+            SiteMachine.get_or_none(SiteMachine.name == old_name) if old_name is not None else None
+        )
         clash = SiteMachine.get_or_none(SiteMachine.name == name)
         if clash is not None and (existing is None or clash.id != existing.id):
             raise SiteError(f"machine name: {name!r} already exists")

@@ -57,6 +57,19 @@ def test_machines_and_media(db: DatabaseInfo) -> None:
     assert [m.name for m in site.list_machines()] == ["a2"]
 
 
+def test_a_new_entry_never_replaces_one_of_the_same_name(db: DatabaseInfo) -> None:
+    site.save_recovery_media(RecoveryMedia("BOOT1", MediaType.BOOT, ("MK0001",)))
+    with pytest.raises(site.SiteError, match="recovery media name: 'BOOT1' already exists"):
+        site.save_recovery_media(RecoveryMedia("BOOT1", MediaType.OTHER, ()))
+    site.save_machine(Machine("SRV1", priority=1))
+    with pytest.raises(site.SiteError, match="machine name: 'SRV1' already exists"):
+        site.save_machine(Machine("SRV1", priority=9))
+    assert [(m.name, m.priority) for m in site.list_machines()] == [("SRV1", 1)]
+    site.save_machine(Machine("SRV1", priority=2), old_name="SRV1")  # an edit is fine
+    assert [m.priority for m in site.list_machines()] == [2]
+    assert site.list_recovery_media()[0].media_type is MediaType.BOOT
+
+
 def test_instruction_file_wins(db: DatabaseInfo, tmp_path: Path) -> None:
     site.set_instructions("OFFSITE", "stored text")
     assert site.get_instructions("OFFSITE") == ("stored text",)
