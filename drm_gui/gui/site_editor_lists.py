@@ -157,10 +157,7 @@ class ListFormTab(QWidget, Generic[T]):
         try:
             entry = self.entry()
             name = entry.name.strip()
-            if self.old_name is None and name in {e.name for e in self.load_entries()}:
-                # The core replaces an entry saved under its own name; a new one must not.
-                raise SiteError(f"{self.kind} name: {name!r} already exists")
-            self.store(entry, self.old_name)
+            self.store(entry, self.old_name)  # the core refuses a new entry's taken name
         except SiteError as exc:
             self.error.show_error(str(exc))  # the form keeps what the user typed
             return False
