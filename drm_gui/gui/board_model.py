@@ -209,6 +209,13 @@ class BoardStore(QObject):
     def visible(self, state: DrmState) -> list[VolumeRow]:
         return self._visible[state]
 
+    def in_state(self, state: DrmState) -> list[VolumeRow]:
+        """Every tape in *state*, whatever the filter."""
+        return list(self._by_state[state])
+
+    def volsers(self) -> list[str]:
+        return [r.volser for r in self._records.values()]
+
     def total(self, state: DrmState) -> int:
         return len(self._by_state[state])
 

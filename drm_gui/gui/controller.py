@@ -86,14 +86,20 @@ class BoardController(QObject):
         )
 
     @Slot(list, object)
-    def move(self, ids: list[int], target: DrmState, to_location: str | None = None) -> None:
+    def move(
+        self,
+        ids: list[int],
+        target: DrmState,
+        to_location: str | None = None,
+        reason: str = "",
+    ) -> None:
         if not ids:
             self.notice.emit("Select one or more tapes first.", "warning")
             return
         if self.move_router is not None and self.move_router(ids, target, to_location):
             return  # the library ejects first; it hands the recorded result to take_result
         try:
-            result = media.move_volumes(ids, target, to_location=to_location)
+            result = media.move_volumes(ids, target, to_location=to_location, reason=reason)
         except DrmError as exc:
             self.notice.emit(f"Nothing was moved: {exc}", "warning")
             self.reload()

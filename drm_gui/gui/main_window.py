@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from drm_gui import APP_NAME, __version__
 from drm_gui.core.library_ops import RemoveMode
-from drm_gui.core.media import MoveResult, load_settings
+from drm_gui.core.media import MoveResult, VolumeRow, load_settings
+from drm_gui.core.scan import ScanSession
 from drm_gui.core.site import recovery_test_warning
 from drm_gui.core.states import (
     DrmState,
@@ -49,6 +50,7 @@ from drm_gui.gui.plan_view import (
     PlanSourceDialog,
     PlanVersionsDialog,
 )
+from drm_gui.gui.scan_mode import ScanWindow
 from drm_gui.gui.site_editor import SiteEditorDialog
 from drm_gui.library.config import save_config
 
@@ -213,6 +215,18 @@ class MainWindow(QMainWindow):
             "Ctrl+Return",
             "Move the selected tapes to the usual next state",
         )
+        self.receive_vault_action = self._action(
+            "Receive at the &vault (scan)…",
+            lambda: self.scan_receive(DrmState.COURIER, DrmState.VAULT, "Receipt at the vault"),
+            tip="Scan the tapes the vault received: each scanned tape moves COURIER → VAULT",
+        )
+        self.receive_returned_action = self._action(
+            "Receive &returned tapes (scan)…",
+            lambda: self.scan_receive(
+                DrmState.COURIERRETRIEVE, DrmState.ONSITERETRIEVE, "Returned tapes"
+            ),
+            tip="Scan the tapes back on site: each moves COURIERRETRIEVE → ONSITERETRIEVE",
+        )
         self.expiry_action = self._action(
             "&Evaluate expiry",
             self.controller.evaluate_expiry,
@@ -314,6 +328,9 @@ class MainWindow(QMainWindow):
         tapes = menu.addMenu("&Tapes")
         tapes.addAction(self.move_action)
         tapes.addAction(self.next_action)
+        tapes.addSeparator()
+        tapes.addAction(self.receive_vault_action)
+        tapes.addAction(self.receive_returned_action)
         tapes.addSeparator()
         tapes.addAction(self.expiry_action)
         plan_menu = menu.addMenu("&Plan")
@@ -608,6 +625,31 @@ class MainWindow(QMainWindow):
 
     def library_name(self) -> str:
         return str(load_settings()["library_name"])
+
+    # Scan mode -----------------------------------------------------------------------
+    def scan_receive(self, source: DrmState, target: DrmState, title: str) -> ScanWindow:
+        """Checks the tapes now in *source* with the scanner; the scanned ones move to
+        *target* when the operator finishes (the others stay where they are)."""
+        expected = [r.volser for r in self.store.in_state(source)]
+        window = ScanWindow(title, ScanSession(expected, self.store.volsers()), self)
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.finished_check.connect(
+            lambda summary, scanned: self._receive(scanned, target, f"{title}: {summary}")
+        )
+        self.scan_window = window
+        window.open()
+        return window
+
+    def _receive(self, scanned: list[str], target: DrmState, reason: str) -> None:
+        wanted = {v.upper() for v in scanned}
+        ids = [r.id for r in self.store_records() if r.volser.upper() in wanted]
+        if ids:
+            self.controller.move(ids, target, reason=reason)
+        else:
+            self.show_notice(f"Nothing received. {reason}", "warning")
+
+    def store_records(self) -> list[VolumeRow]:
+        return [r for state in DrmState for r in self.store.in_state(state)]
 
     # The recovery plan ---------------------------------------------------------------
     def start_plan_schedule(self) -> None:
