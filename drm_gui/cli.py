@@ -16,7 +16,9 @@ from typing import TextIO
 
 from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, kind_arg, state_arg
 from drm_gui.cli_library import add_library_commands
+from drm_gui.cli_manifest import add_manifest_commands
 from drm_gui.cli_plan import add_plan_commands
+from drm_gui.cli_reports import add_report_commands
 from drm_gui.core import demo, media, retention
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.states import DrmError
@@ -59,6 +61,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
 
     add_library_commands(sub)
     add_plan_commands(sub)
+    add_report_commands(sub)
+    add_manifest_commands(sub)
 
 
 Command = Callable[[argparse.Namespace, TextIO], int]

@@ -14,7 +14,14 @@ from urllib.parse import unquote, urlsplit
 import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
-from drm_gui.core.models import MODELS, SITE_MODELS, SchemaVersion, database
+from drm_gui.core.models import (
+    MANIFEST_MODELS,
+    MODELS,
+    RECONCILE_MODELS,
+    SITE_MODELS,
+    SchemaVersion,
+    database,
+)
 from drm_gui.core.states import DrmError
 
 log = logging.getLogger(__name__)
@@ -42,7 +49,21 @@ def _add_site_tables(db: Database) -> None:
     db.create_tables(SITE_MODELS)
 
 
-MIGRATIONS: Sequence[Migration] = (_add_site_tables,)
+def _add_manifest_tables(db: Database) -> None:
+    """Schema 2 -> 3: the courier manifests and their tapes."""
+    db.create_tables(MANIFEST_MODELS)
+
+
+def _add_reconcile_tables(db: Database) -> None:
+    """Schema 3 -> 4: the tapes a vault reconciliation marked missing."""
+    db.create_tables(RECONCILE_MODELS)
+
+
+MIGRATIONS: Sequence[Migration] = (
+    _add_site_tables,
+    _add_manifest_tables,
+    _add_reconcile_tables,
+)
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
 SQLITE_PRAGMAS = {

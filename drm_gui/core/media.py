@@ -17,6 +17,7 @@ from peewee import fn
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.models import (
     BatchKind,
+    MissingTape,
     MoveBatch,
     Movement,
     Setting,
@@ -371,7 +372,20 @@ def apply_batch(
         for c in changes
     ]
     database.cursor().executemany(f"INSERT INTO {mt} ({columns}) VALUES ({marks})", rows)
+    if kind in FINDS_MISSING:
+        _close_missing([c.volume_id for c in changes], at, f"{kind.value.lower()} {batch.id}")
     return batch.id
+
+
+# Batches that handle the tape itself: a tape marked missing by a reconciliation is found.
+FINDS_MISSING = frozenset({BatchKind.MOVE, BatchKind.CORRECTION, BatchKind.CHECKIN})
+
+
+def _close_missing(ids: Sequence[int], at: dt.datetime, how: str) -> None:
+    for chunk in _chunks(list(ids)):
+        MissingTape.update(found_at=at, found_how=f"moved ({how})").where(
+            MissingTape.found_at.is_null() & MissingTape.volume.in_(list(chunk))
+        ).execute()
 
 
 def move_volumes(

@@ -67,6 +67,8 @@ class BatchKind(enum.Enum):
     # A returned tape checked into the library as scratch (ONSITERETRIEVE -> MOUNTABLE).
     # Stored as text like every member: a new member needs no schema migration.
     CHECKIN = "CHECKIN"
+    # A vault reconciliation's record-only resolution (mark missing, found, ignore).
+    RECONCILE = "RECONCILE"
 
 
 class BaseModel(Model):
@@ -245,3 +247,73 @@ SITE_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 MODELS = MODELS + SITE_MODELS
+
+
+# --- Courier manifests (schema 3) ------------------------------------------------------------
+
+
+class ManifestDirection(enum.Enum):
+    OUT = "OUT"  # tapes leaving for the vault (COURIER -> VAULT)
+    IN = "IN"  # tapes recalled from the vault (VAULTRETRIEVE -> COURIERRETRIEVE -> on site)
+
+
+class Manifest(BaseModel):
+    """A courier manifest: the record a signed paper copy is checked against."""
+
+    id = AutoField()
+    number = IntegerField(unique=True)
+    direction = EnumField(ManifestDirection)
+    courier = CharField(max_length=255)
+    vault = CharField(max_length=255)
+    created_at = DateTimeField()
+    os_user = CharField(max_length=64)
+    workstation = CharField(max_length=255)
+    sha256 = CharField(max_length=64)
+
+
+class ManifestTape(BaseModel):
+    """One tape of a manifest, as it was when the manifest was made."""
+
+    id = AutoField()
+    manifest = ForeignKeyField(Manifest, backref="tapes", on_delete="CASCADE")
+    position = IntegerField()  # the order on the paper: by volser
+    volume = ForeignKeyField(Volume, backref="manifest_lines", on_delete="RESTRICT", index=True)
+    volser = CharField(max_length=32)
+    pool = CharField(max_length=30, default="")
+    kind = EnumField(VolumeKind)
+    from_location = CharField(max_length=255, default="")
+    to_location = CharField(max_length=255, default="")
+    container = CharField(max_length=64, default="")
+
+    class Meta:
+        indexes = ((("manifest", "position"), True),)
+
+
+MANIFEST_MODELS: tuple[type[BaseModel], ...] = (Manifest, ManifestTape)
+
+MODELS = MODELS + MANIFEST_MODELS
+
+
+# --- Vault reconciliation (schema 4) ---------------------------------------------------------
+
+
+class MissingTape(BaseModel):
+    """A tape marked missing by a reconciliation; open until found_at is set (scanned,
+    listed by the vault again, or moved)."""
+
+    id = AutoField()
+    volume = ForeignKeyField(Volume, backref="missing_marks", on_delete="RESTRICT", index=True)
+    volser = CharField(max_length=32)
+    state = EnumField(DrmState)  # the state the records had when it was marked
+    marked_at = DateTimeField()
+    os_user = CharField(max_length=64)
+    workstation = CharField(max_length=255)
+    reason = TextField(default="")
+    batch = ForeignKeyField(MoveBatch, null=True, on_delete="RESTRICT")
+    found_at = DateTimeField(null=True, index=True)
+    found_how = TextField(default="")
+
+
+RECONCILE_MODELS: tuple[type[BaseModel], ...] = (MissingTape,)
+
+MODELS = MODELS + RECONCILE_MODELS

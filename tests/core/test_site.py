@@ -13,7 +13,9 @@ from drm_gui.core import site
 from drm_gui.core.db import DatabaseInfo, close_database, make_database, open_database
 from drm_gui.core.media import set_setting
 from drm_gui.core.models import (
+    MANIFEST_MODELS,
     MODELS,
+    RECONCILE_MODELS,
     SITE_MODELS,
     RecoveryOutcome,
     SchemaVersion,
@@ -107,7 +109,7 @@ def test_a_schema_1_database_is_migrated(db_url: str) -> None:
     raw, _ = make_database(db_url)
     raw.connect()
     database.initialize(raw)
-    old_models = [m for m in MODELS if m not in SITE_MODELS]
+    old_models = [m for m in MODELS if m not in SITE_MODELS + MANIFEST_MODELS + RECONCILE_MODELS]
     raw.create_tables(old_models)
     SchemaVersion.create(version=1)
     Setting.create(name="vault_name", value="IRON MOUNTAIN")
@@ -115,7 +117,7 @@ def test_a_schema_1_database_is_migrated(db_url: str) -> None:
 
     open_database(db_url)
     try:
-        assert [r.version for r in SchemaVersion.select()] == [db_mod.SCHEMA_VERSION] == [2]
+        assert [r.version for r in SchemaVersion.select()] == [db_mod.SCHEMA_VERSION] == [4]
         tables = set(database.get_tables())
         assert {m._meta.table_name for m in SITE_MODELS} <= tables
         assert Setting.get_by_id("vault_name").value == "IRON MOUNTAIN"
