@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDockWidget,
+    QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -26,10 +28,14 @@ from PySide6.QtWidgets import (
 
 from drm_gui import APP_NAME, __version__
 from drm_gui.core.library_ops import RemoveMode
+from drm_gui.core.manifest import create_manifest, get_manifest, moved_to_courier_today
 from drm_gui.core.media import MoveResult, VolumeRow, load_settings
+from drm_gui.core.models import ManifestDirection
+from drm_gui.core.reports import ReportName
 from drm_gui.core.scan import ScanSession
 from drm_gui.core.site import recovery_test_warning
 from drm_gui.core.states import (
+    DrmError,
     DrmState,
     VolumeKind,
     default_target,
@@ -49,10 +55,14 @@ from drm_gui.gui.plan_view import (
     PlanScheduleDialog,
     PlanSourceDialog,
     PlanVersionsDialog,
+    open_path,
 )
 from drm_gui.gui.scan_mode import ScanWindow
+from drm_gui.gui.shipments import ManifestsDialog, write_manifest_pdf, write_report
 from drm_gui.gui.site_editor import SiteEditorDialog
+from drm_gui.gui.tasks import BackgroundTask
 from drm_gui.library.config import save_config
+from drm_gui.paths import data_dir
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +177,8 @@ class MainWindow(QMainWindow):
         controller.expiry_evaluated.connect(lambda _r: self._update_status())
         controller.board_reloaded.connect(self._on_reloaded)
         store.reset.connect(self._update_status)
+        self.open_documents = True  # open PDFs once written (tests turn it off)
+        self.last_document: Path | None = None
         self._restore_geometry()
         self._on_reloaded()
 
@@ -227,6 +239,21 @@ class MainWindow(QMainWindow):
             ),
             tip="Scan the tapes back on site: each moves COURIERRETRIEVE → ONSITERETRIEVE",
         )
+        self.manifest_selection_action = self._action(
+            "New &manifest for the selected tapes",
+            lambda: self.new_manifest(ManifestDirection.OUT, self.board.selected_ids()),
+            "Ctrl+Shift+M",
+            "Record an outbound courier manifest of the selected tapes and open its PDF",
+        )
+        self.manifest_today_action = self._action(
+            "New manifest: tapes moved to the &courier today",
+            lambda: self.new_manifest(ManifestDirection.OUT, moved_to_courier_today()),
+        )
+        self.manifest_in_action = self._action(
+            "New &inbound manifest (tapes being recalled)",
+            lambda: self.new_manifest(ManifestDirection.IN, None),
+        )
+        self.manifests_action = self._action("Manifests…", self._manifests)
         self.expiry_action = self._action(
             "&Evaluate expiry",
             self.controller.evaluate_expiry,
@@ -333,6 +360,18 @@ class MainWindow(QMainWindow):
         tapes.addAction(self.receive_returned_action)
         tapes.addSeparator()
         tapes.addAction(self.expiry_action)
+        shipments = menu.addMenu("&Shipments")
+        shipments.addAction(self.manifest_selection_action)
+        shipments.addAction(self.manifest_today_action)
+        shipments.addAction(self.manifest_in_action)
+        shipments.addSeparator()
+        shipments.addAction(self.manifests_action)
+        shipments.addSeparator()
+        shipments.addAction(self.receive_vault_action)
+        shipments.addAction(self.receive_returned_action)
+        reports = menu.addMenu("&Reports")
+        for name in ReportName:
+            reports.addAction(self._action(f"{name.title}…", lambda _n=name: self._save_report(_n)))
         plan_menu = menu.addMenu("&Plan")
         plan_menu.addAction(self.export_plan_action)
         plan_menu.addAction(self.plan_source_action)
@@ -625,6 +664,73 @@ class MainWindow(QMainWindow):
 
     def library_name(self) -> str:
         return str(load_settings()["library_name"])
+
+    # Shipments and reports -----------------------------------------------------------
+    def new_manifest(self, direction: ManifestDirection, ids: list[int] | None) -> None:
+        """Records a manifest (one transaction) and writes and opens its PDF."""
+        if ids is not None and not ids:
+            self.show_notice("No tapes for a manifest: select some, or move them first.", "warning")
+            return
+        try:
+            manifest = create_manifest(direction, ids)
+        except DrmError as exc:
+            self.show_notice(f"No manifest was made: {exc}", "warning")
+            return
+        self.show_notice(
+            f"Manifest {manifest.number:06d} recorded: {len(manifest.tapes)} tape(s).", "info"
+        )
+        folder = data_dir() / "manifests"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"manifest-{manifest.number:06d}.pdf"
+        task = BackgroundTask(
+            "Writing the manifest", lambda: write_manifest_pdf(manifest.number, path), self
+        )
+        task.done.connect(lambda _p: self._document_written(path))
+        task.error.connect(lambda e: self.show_notice(f"The PDF was not written: {e}", "warning"))
+        self.document_task = task
+        task.start()
+
+    def _document_written(self, path: Path) -> None:
+        self.last_document = path
+        if not self.open_documents or not open_path(path):
+            self.show_notice(f"Written: {path}", "info")
+
+    def _manifests(self) -> None:
+        dialog = ManifestsDialog(self)
+        dialog.verify_requested.connect(self.verify_manifest)
+        dialog.exec()
+
+    def verify_manifest(self, number: int) -> ScanWindow:
+        manifest = get_manifest(number)
+        window = ScanWindow(
+            f"Manifest {number:06d}", ScanSession(manifest.volsers, self.store.volsers()), self
+        )
+        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        window.finished_check.connect(
+            lambda summary, _scanned: self._manifest_verified(number, summary)
+        )
+        self.scan_window = window
+        window.open()
+        return window
+
+    def _manifest_verified(self, number: int, summary: str) -> None:
+        log.info("manifest %06d verified by scanning: %s", number, summary)
+        self.show_notice(f"Manifest {number:06d} checked: {summary}.", "info")
+
+    def _save_report(self, name: ReportName) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, name.title, f"{name.value}.pdf", "PDF (*.pdf);;CSV (*.csv)"
+        )
+        if path:
+            self.save_report(name, Path(path))
+
+    def save_report(self, name: ReportName, path: Path) -> BackgroundTask:
+        task = BackgroundTask(name.title, lambda: write_report(name, path), self)
+        task.done.connect(lambda _p: self._document_written(path))
+        task.error.connect(lambda e: self.show_notice(f"Not written: {e}", "warning"))
+        self.document_task = task
+        task.start()
+        return task
 
     # Scan mode -----------------------------------------------------------------------
     def scan_receive(self, source: DrmState, target: DrmState, title: str) -> ScanWindow:
