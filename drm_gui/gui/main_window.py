@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 from drm_gui import APP_NAME, __version__
 from drm_gui.core.library_ops import RemoveMode
 from drm_gui.core.manifest import create_manifest, get_manifest, moved_to_courier_today
-from drm_gui.core.media import MoveResult, VolumeRow, load_settings
+from drm_gui.core.media import MoveResult, VolumeRow, board_tuples, load_settings
 from drm_gui.core.models import ManifestDirection
 from drm_gui.core.reports import ReportName
 from drm_gui.core.scan import ScanSession
@@ -42,6 +43,7 @@ from drm_gui.core.states import (
     refusal_summary,
     why_no_moves,
 )
+from drm_gui.core.vault_list import VaultListError
 from drm_gui.gui import style
 from drm_gui.gui.board import BoardWidget
 from drm_gui.gui.board_model import BoardFilter, BoardStore
@@ -57,6 +59,7 @@ from drm_gui.gui.plan_view import (
     PlanVersionsDialog,
     open_path,
 )
+from drm_gui.gui.reconcile_view import ReconcileDialog, columns_of, reconcile_file
 from drm_gui.gui.scan_mode import ScanWindow
 from drm_gui.gui.shipments import ManifestsDialog, write_manifest_pdf, write_report
 from drm_gui.gui.site_editor import SiteEditorDialog
@@ -254,6 +257,11 @@ class MainWindow(QMainWindow):
             lambda: self.new_manifest(ManifestDirection.IN, None),
         )
         self.manifests_action = self._action("Manifests…", self._manifests)
+        self.reconcile_action = self._action(
+            "&Reconcile with the vault's list…",
+            self._reconcile,
+            tip="Compare the vault company's inventory list (CSV or plain list) with the records",
+        )
         self.expiry_action = self._action(
             "&Evaluate expiry",
             self.controller.evaluate_expiry,
@@ -366,6 +374,7 @@ class MainWindow(QMainWindow):
         shipments.addAction(self.manifest_in_action)
         shipments.addSeparator()
         shipments.addAction(self.manifests_action)
+        shipments.addAction(self.reconcile_action)
         shipments.addSeparator()
         shipments.addAction(self.receive_vault_action)
         shipments.addAction(self.receive_returned_action)
@@ -716,6 +725,58 @@ class MainWindow(QMainWindow):
     def _manifest_verified(self, number: int, summary: str) -> None:
         log.info("manifest %06d verified by scanning: %s", number, summary)
         self.show_notice(f"Manifest {number:06d} checked: {summary}.", "info")
+
+    def _reconcile(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "The vault's inventory list", "", "Lists (*.csv *.txt);;All files (*)"
+        )
+        if path:
+            self.reconcile_with(Path(path))
+
+    def reconcile_with(
+        self, path: Path, volser_column: str | None = None
+    ) -> ReconcileDialog | None:
+        """Reads the vault's list (asking for the volser column of a CSV) and shows the
+        differences; a list with bad lines is used only when the operator accepts its
+        valid lines."""
+        try:
+            columns = columns_of(path)
+            if columns and volser_column is None:
+                column, ok = QInputDialog.getItem(
+                    self,
+                    "Which column holds the volume names?",
+                    "Column:",
+                    list(columns),
+                    0,
+                    False,
+                )
+                if not ok:
+                    return None
+                volser_column = column
+            try:
+                result = reconcile_file(path, volser_column, accept_valid=False)
+            except VaultListError as exc:
+                answer = QMessageBox.question(
+                    self,
+                    "The vault's list has errors",
+                    f"{exc}\n\nCompare only the valid lines?",
+                )
+                if answer != QMessageBox.StandardButton.Yes:
+                    return None
+                result = reconcile_file(path, volser_column, accept_valid=True)
+        except (DrmError, OSError) as exc:
+            self.show_notice(f"The vault's list cannot be used: {exc}", "warning")
+            return None
+        dialog = ReconcileDialog(result, self)
+        dialog.resolved.connect(self._take_resolution)
+        self.reconcile_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _take_resolution(self, result: MoveResult) -> None:
+        ids = [m.volume_id for m in result.moved]
+        if ids:
+            self.store.update_records(board_tuples(ids))
 
     def _save_report(self, name: ReportName) -> None:
         path, _ = QFileDialog.getSaveFileName(
