@@ -23,8 +23,10 @@ from PySide6.QtWidgets import (
 from drm_gui.core.manifest import ManifestSummary, get_manifest, list_manifests
 from drm_gui.core.models import ManifestDirection
 from drm_gui.core.reports import ReportName, build_report, to_csv
+from drm_gui.core.states import DrmError
 from drm_gui.gui.detail import local_time
 from drm_gui.gui.plan_view import open_path
+from drm_gui.gui.printing import print_with_dialog
 from drm_gui.gui.table_model import RowTableModel
 from drm_gui.gui.tasks import BackgroundTask
 from drm_gui.reports.manifest_pdf import render_manifest_pdf
@@ -94,12 +96,15 @@ class ManifestsDialog(QDialog):
         self.save_button = QPushButton("Save PDF…")
         self.open_button = QPushButton("Open PDF")
         self.verify_button = QPushButton("Verify by scanning…")
-        for button in (self.save_button, self.open_button, self.verify_button):
+        self.print_button = QPushButton("Print…")
+        buttons_row = (self.save_button, self.open_button, self.print_button, self.verify_button)
+        for button in buttons_row:
             buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         self.save_button.clicked.connect(self._save)
         self.open_button.clicked.connect(self._open)
         self.verify_button.clicked.connect(self._verify)
+        self.print_button.clicked.connect(self._print)
         layout.addWidget(buttons)
         if self.model.rowCount():
             self.table.selectRow(0)
@@ -145,6 +150,24 @@ class ManifestsDialog(QDialog):
         folder = data_dir() / "manifests"
         folder.mkdir(parents=True, exist_ok=True)
         self.save_pdf(folder / f"manifest-{manifest.number:06d}.pdf", then_open=True)
+
+    def _print(self) -> None:
+        manifest = self.selected()
+        if manifest is None:
+            return
+        from drm_gui.paths import data_dir
+
+        folder = data_dir() / "manifests"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"manifest-{manifest.number:06d}.pdf"
+        try:
+            write_manifest_pdf(manifest.number, path)  # a few pages: quick, in the foreground
+            pages = print_with_dialog(path, self)
+        except (DrmError, OSError) as exc:
+            self.message.setText(f"Not printed: {exc}")
+            return
+        if pages is not None:
+            self.message.setText(f"Manifest {manifest.number:06d}: {pages} page(s) printed.")
 
     def _verify(self) -> None:
         manifest = self.selected()

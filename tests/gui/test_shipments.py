@@ -69,3 +69,25 @@ def test_reports_are_saved_as_pdf_and_csv(qtbot, session, tmp_path):
     with qtbot.waitSignal(window.save_report(ReportName.BRING_BACK, csv).done, timeout=30_000):
         pass
     assert "C00001L7" in csv.read_text()
+
+
+def test_a_manifest_prints_every_page_on_a_qt_printer(qtbot, session, tmp_path):
+    """The print path: the manifest's pages rendered and painted on a printer; here Qt's
+    own PDF printer (what 'Print to file' in the system dialog uses)."""
+    from PySide6.QtPrintSupport import QPrinter
+
+    from drm_gui.gui.printing import print_pdf
+    from drm_gui.gui.shipments import write_manifest_pdf
+
+    window = session.window
+    window.open_documents = False
+    window.new_manifest(ManifestDirection.OUT, None)
+    qtbot.waitUntil(lambda: window.last_document is not None, timeout=30_000)
+    (manifest,) = list_manifests()
+    source = write_manifest_pdf(manifest.number, tmp_path / "m.pdf")
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    pages = print_pdf(source, printer)
+    assert pages == len(PdfReader(str(source)).pages)
+    assert len(PdfReader(str(tmp_path / "printed.pdf")).pages) == pages
