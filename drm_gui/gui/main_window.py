@@ -32,6 +32,7 @@ from drm_gui.core.library_ops import RemoveMode
 from drm_gui.core.manifest import create_manifest, get_manifest, moved_to_courier_today
 from drm_gui.core.media import MoveResult, VolumeRow, board_tuples, load_settings
 from drm_gui.core.models import ManifestDirection
+from drm_gui.core.reconcile import mark_found
 from drm_gui.core.reports import ReportName
 from drm_gui.core.scan import ScanSession
 from drm_gui.core.site import recovery_test_warning
@@ -716,14 +717,18 @@ class MainWindow(QMainWindow):
         )
         window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         window.finished_check.connect(
-            lambda summary, _scanned: self._manifest_verified(number, summary)
+            lambda summary, scanned: self._manifest_verified(number, summary, scanned)
         )
         self.scan_window = window
         window.open()
         return window
 
-    def _manifest_verified(self, number: int, summary: str) -> None:
+    def _manifest_verified(self, number: int, summary: str, scanned: list[str]) -> None:
         log.info("manifest %06d verified by scanning: %s", number, summary)
+        wanted = {v.upper() for v in scanned}
+        ids = [r.id for r in self.store_records() if r.volser.upper() in wanted]
+        if ids:
+            mark_found(ids, f"scanned for manifest {number:06d}")  # a missing tape turns up
         self.show_notice(f"Manifest {number:06d} checked: {summary}.", "info")
 
     def _reconcile(self) -> None:
