@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from drm_gui.core.scan import ScanKind, ScanResult, ScanSession
 from drm_gui.core.states import DrmError
 from drm_gui.gui import style
+from drm_gui.gui.sound import Tones
 
 GOOD = QColor("#009E73")  # bluish green (Okabe-Ito)
 BAD = QColor("#D55E00")  # vermillion
@@ -99,6 +100,7 @@ class ScanWindow(QDialog):
         bottom.addWidget(cancel)
         layout.addLayout(bottom)
 
+        self.tones = Tones()
         self._flash = QTimer(self)
         self._flash.setSingleShot(True)
         self._flash.timeout.connect(lambda: self.feedback.setStyleSheet(""))
@@ -156,8 +158,7 @@ class ScanWindow(QDialog):
             f"background: {colour.name()}; color: white; border-radius: 6px;"
         )
         self._flash.start(FLASH_MS)
-        if not good:
-            QApplication.beep()
+        self.tones.play("good" if good else "bad")
 
     def _update(self) -> None:
         session = self.session

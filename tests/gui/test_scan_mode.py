@@ -56,3 +56,19 @@ def test_typing_in_the_reason_field_is_not_taken_as_a_scan(qtbot, session):
     assert window.reason.text() == "B00002L8"
     assert window.session.scanned == []
     window.reject()
+
+
+def test_the_two_tones_are_real_sounds_of_different_pitch(tmp_path):
+    import wave
+
+    from drm_gui.gui.sound import TONES, Tones
+
+    tones = Tones()
+    lengths = {}
+    for name, (_freq, seconds) in TONES.items():
+        with wave.open(str(tones.files[name])) as sound:
+            assert sound.getnchannels() == 1 and sound.getsampwidth() == 2
+            lengths[name] = sound.getnframes() / sound.getframerate()
+            assert abs(lengths[name] - seconds) < 0.01
+    assert TONES["good"][0] > TONES["bad"][0]  # high for good, low for wrong
+    assert lengths["good"] < lengths["bad"]
