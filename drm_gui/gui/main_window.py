@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
-    QDockWidget,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -28,55 +23,32 @@ from PySide6.QtWidgets import (
 )
 
 from drm_gui import APP_NAME, __version__
-from drm_gui.core.library_ops import RemoveMode
-from drm_gui.core.manifest import create_manifest, get_manifest, moved_to_courier_today
-from drm_gui.core.media import MoveResult, VolumeRow, board_tuples, load_settings
+from drm_gui.core.manifest import moved_to_courier_today
+from drm_gui.core.media import MoveResult
 from drm_gui.core.models import ManifestDirection
-from drm_gui.core.reconcile import mark_found
 from drm_gui.core.reports import ReportName
-from drm_gui.core.scan import ScanSession
-from drm_gui.core.site import recovery_test_warning
 from drm_gui.core.states import (
-    DrmError,
     DrmState,
     VolumeKind,
     default_target,
     refusal_summary,
     why_no_moves,
 )
-from drm_gui.core.vault_list import VaultListError
 from drm_gui.gui import style
 from drm_gui.gui.board import BoardWidget
 from drm_gui.gui.board_model import BoardFilter, BoardStore
 from drm_gui.gui.controller import BoardController
 from drm_gui.gui.detail import DetailPane, local_time
-from drm_gui.gui.library_controller import LibraryController
-from drm_gui.gui.library_panel import LibraryPanel
-from drm_gui.gui.library_settings import LibrarySettingsDialog
 from drm_gui.gui.plan_view import (
     PlanController,
-    PlanScheduleDialog,
-    PlanSourceDialog,
-    PlanVersionsDialog,
-    open_path,
 )
-from drm_gui.gui.reconcile_view import ReconcileDialog, columns_of, reconcile_file
-from drm_gui.gui.scan_mode import ScanWindow
-from drm_gui.gui.shipments import ManifestsDialog, write_manifest_pdf, write_report
-from drm_gui.gui.site_editor import SiteEditorDialog
-from drm_gui.gui.tasks import BackgroundTask
-from drm_gui.library.config import save_config
-from drm_gui.paths import data_dir
+from drm_gui.gui.window_library import LibraryWindowMixin
+from drm_gui.gui.window_plan import PlanWindowMixin
+from drm_gui.gui.window_shipments import ShipmentsWindowMixin
 
 log = logging.getLogger(__name__)
 
 NOTICE_MS = 12000
-
-REMOVE_MODE_TEXT = {
-    RemoveMode.YES: "Eject them to the I/O station (REMOVE=YES)",
-    RemoveMode.UNTILEEFULL: "Eject until the I/O station is full (REMOVE=UNTILEEFULL)",
-    RemoveMode.NO: "Leave them in their slots, records only (REMOVE=NO)",
-}
 
 
 class NoticeBar(QFrame):
@@ -134,7 +106,7 @@ class NoticeBar(QFrame):
         return False
 
 
-class MainWindow(QMainWindow):
+class MainWindow(LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, QMainWindow):
     """Signals:
     open_database_requested(): the user chose File → Open database…
     """
@@ -579,277 +551,6 @@ class MainWindow(QMainWindow):
             "<p>Off-site tape management and disaster recovery plans.</p>"
             f"<p>Database: {info.display_name} ({info.backend})</p>",
         )
-
-    # The tape library ----------------------------------------------------------------
-    def attach_library(self, library: LibraryController) -> None:
-        """Adds the library panel (a dock) and the Library menu."""
-        self.library = library
-        self.library_panel = LibraryPanel(library.device, self.store.state_of_volser, self)
-        self.library_dock = QDockWidget("Tape library", self)
-        self.library_dock.setObjectName("libraryDock")
-        self.library_dock.setWidget(self.library_panel)
-        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.library_dock)
-        self.library_dock.hide()
-        panel = self.library_panel
-        panel.refresh_requested.connect(library.refresh)
-        panel.import_requested.connect(library.import_io_station)
-        panel.settings_requested.connect(self._library_settings)
-        panel.resolve_requested.connect(library.resolve)
-        panel.label_check_requested.connect(library.check_label)
-        library.device_changed.connect(panel.set_device)
-        library.inventory_changed.connect(panel.set_inventory)
-        library.discrepancies_changed.connect(panel.set_discrepancies)
-        library.operator_needed.connect(self._operator_needed)
-        library.retry_offered.connect(self._offer_retry)
-        library.busy_changed.connect(lambda _b: self._update_status())
-        if library.inventory is not None:
-            panel.set_inventory(library.inventory)
-            panel.set_discrepancies(library.discrepancies)
-
-        library_menu = self._library_menu()
-        show = self.library_dock.toggleViewAction()
-        show.setText("Show the library &panel")
-        show.setShortcut(QKeySequence("F9"))
-        self.addAction(show)
-        library_menu.addAction(show)
-        library_menu.addSeparator()
-        library_menu.addAction(
-            self._action("&Refresh inventory", library.refresh, "F6", "Read the library again")
-        )
-        library_menu.addAction(
-            self._action(
-                "&Import the I/O station",
-                library.import_io_station,
-                "Ctrl+I",
-                "Check in the returned tapes waiting in the I/O station",
-            )
-        )
-        remove = library_menu.addMenu("Tapes leaving the library")
-        group = QActionGroup(self)
-        for mode, text in REMOVE_MODE_TEXT.items():
-            action = remove.addAction(text)
-            action.setCheckable(True)
-            action.setChecked(library.remove_mode is mode)
-            action.setData(mode)
-            group.addAction(action)
-            action.triggered.connect(lambda _c=False, m=mode: library.set_remove_mode(m))
-        library_menu.addSeparator()
-        library_menu.addAction(self._action("Library &settings…", self._library_settings))
-
-    def _library_menu(self) -> QMenu:
-        menu = QMenu("&Library", self)
-        menu.setObjectName("libraryMenu")
-        self.menuBar().insertMenu(self.help_menu.menuAction(), menu)
-        return menu
-
-    def _offer_retry(self, message: str, retry: Callable[[], object]) -> None:
-        """A library problem a person can fix: say what to do, and offer Retry."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle("The tape library")
-        box.setText(message)
-        box.setStandardButtons(QMessageBox.StandardButton.Retry | QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.button(QMessageBox.StandardButton.Retry).clicked.connect(lambda: retry())
-        self.retry_box = box
-        box.open()
-
-    def _operator_needed(self, job_id: int, prompt: str, count: int) -> None:
-        self.library_dock.show()
-        self.operator_prompt = self.library_panel.ask_operator(job_id, prompt, count)
-
-    def _library_settings(self) -> None:
-        library = self.library
-        if library.config is None:
-            return
-        dialog = LibrarySettingsDialog(library.config, self)
-        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.result_config is None:
-            return
-        if library.busy():
-            self.show_notice("Wait until the library's jobs have ended, then try again.", "warning")
-            return
-        save_config(dialog.result_config)
-        library.open(dialog.result_config, self.library_name())
-        self.show_notice("Library settings saved; the inventory is read again.", "info")
-
-    def library_name(self) -> str:
-        return str(load_settings()["library_name"])
-
-    # Shipments and reports -----------------------------------------------------------
-    def new_manifest(self, direction: ManifestDirection, ids: list[int] | None) -> None:
-        """Records a manifest (one transaction) and writes and opens its PDF."""
-        if ids is not None and not ids:
-            self.show_notice("No tapes for a manifest: select some, or move them first.", "warning")
-            return
-        try:
-            manifest = create_manifest(direction, ids)
-        except DrmError as exc:
-            self.show_notice(f"No manifest was made: {exc}", "warning")
-            return
-        self.show_notice(
-            f"Manifest {manifest.number:06d} recorded: {len(manifest.tapes)} tape(s).", "info"
-        )
-        folder = data_dir() / "manifests"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"manifest-{manifest.number:06d}.pdf"
-        task = BackgroundTask(
-            "Writing the manifest", lambda: write_manifest_pdf(manifest.number, path), self
-        )
-        task.done.connect(lambda _p: self._document_written(path))
-        task.error.connect(lambda e: self.show_notice(f"The PDF was not written: {e}", "warning"))
-        self.document_task = task
-        task.start()
-
-    def _document_written(self, path: Path) -> None:
-        self.last_document = path
-        if not self.open_documents or not open_path(path):
-            self.show_notice(f"Written: {path}", "info")
-
-    def _manifests(self) -> None:
-        dialog = ManifestsDialog(self)
-        dialog.verify_requested.connect(self.verify_manifest)
-        dialog.exec()
-
-    def verify_manifest(self, number: int) -> ScanWindow:
-        manifest = get_manifest(number)
-        window = ScanWindow(
-            f"Manifest {number:06d}", ScanSession(manifest.volsers, self.store.volsers()), self
-        )
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.finished_check.connect(
-            lambda summary, scanned: self._manifest_verified(number, summary, scanned)
-        )
-        self.scan_window = window
-        window.open()
-        return window
-
-    def _manifest_verified(self, number: int, summary: str, scanned: list[str]) -> None:
-        log.info("manifest %06d verified by scanning: %s", number, summary)
-        wanted = {v.upper() for v in scanned}
-        ids = [r.id for r in self.store_records() if r.volser.upper() in wanted]
-        if ids:
-            mark_found(ids, f"scanned for manifest {number:06d}")  # a missing tape turns up
-        self.show_notice(f"Manifest {number:06d} checked: {summary}.", "info")
-
-    def _reconcile(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "The vault's inventory list", "", "Lists (*.csv *.txt);;All files (*)"
-        )
-        if path:
-            self.reconcile_with(Path(path))
-
-    def reconcile_with(
-        self, path: Path, volser_column: str | None = None
-    ) -> ReconcileDialog | None:
-        """Reads the vault's list (asking for the volser column of a CSV) and shows the
-        differences; a list with bad lines is used only when the operator accepts its
-        valid lines."""
-        try:
-            columns = columns_of(path)
-            if columns and volser_column is None:
-                column, ok = QInputDialog.getItem(
-                    self,
-                    "Which column holds the volume names?",
-                    "Column:",
-                    list(columns),
-                    0,
-                    False,
-                )
-                if not ok:
-                    return None
-                volser_column = column
-            try:
-                result = reconcile_file(path, volser_column, accept_valid=False)
-            except VaultListError as exc:
-                answer = QMessageBox.question(
-                    self,
-                    "The vault's list has errors",
-                    f"{exc}\n\nCompare only the valid lines?",
-                )
-                if answer != QMessageBox.StandardButton.Yes:
-                    return None
-                result = reconcile_file(path, volser_column, accept_valid=True)
-        except (DrmError, OSError) as exc:
-            self.show_notice(f"The vault's list cannot be used: {exc}", "warning")
-            return None
-        dialog = ReconcileDialog(result, self)
-        dialog.resolved.connect(self._take_resolution)
-        self.reconcile_dialog = dialog
-        dialog.open()
-        return dialog
-
-    def _take_resolution(self, result: MoveResult) -> None:
-        ids = [m.volume_id for m in result.moved]
-        if ids:
-            self.store.update_records(board_tuples(ids))
-
-    def _save_report(self, name: ReportName) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, name.title, f"{name.value}.pdf", "PDF (*.pdf);;CSV (*.csv)"
-        )
-        if path:
-            self.save_report(name, Path(path))
-
-    def save_report(self, name: ReportName, path: Path) -> BackgroundTask:
-        task = BackgroundTask(name.title, lambda: write_report(name, path), self)
-        task.done.connect(lambda _p: self._document_written(path))
-        task.error.connect(lambda e: self.show_notice(f"Not written: {e}", "warning"))
-        self.document_task = task
-        task.start()
-        return task
-
-    # Scan mode -----------------------------------------------------------------------
-    def scan_receive(self, source: DrmState, target: DrmState, title: str) -> ScanWindow:
-        """Checks the tapes now in *source* with the scanner; the scanned ones move to
-        *target* when the operator finishes (the others stay where they are)."""
-        expected = [r.volser for r in self.store.in_state(source)]
-        window = ScanWindow(title, ScanSession(expected, self.store.volsers()), self)
-        window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        window.finished_check.connect(
-            lambda summary, scanned: self._receive(scanned, target, f"{title}: {summary}")
-        )
-        self.scan_window = window
-        window.open()
-        return window
-
-    def _receive(self, scanned: list[str], target: DrmState, reason: str) -> None:
-        wanted = {v.upper() for v in scanned}
-        ids = [r.id for r in self.store_records() if r.volser.upper() in wanted]
-        if ids:
-            self.controller.move(ids, target, reason=reason)
-        else:
-            self.show_notice(f"Nothing received. {reason}", "warning")
-
-    def store_records(self) -> list[VolumeRow]:
-        return [r for state in DrmState for r in self.store.in_state(state)]
-
-    # The recovery plan ---------------------------------------------------------------
-    def start_plan_schedule(self) -> None:
-        """Shows the plan's state, warns of an overdue recovery test, starts the schedule."""
-        self.plan.status.refresh()
-        warning = recovery_test_warning(dt.date.today())
-        if warning:
-            self.plan_label.setToolTip(warning)
-            self.show_notice(warning, "warning")
-        self.plan.run_if_due()
-        self.plan.timer.start()
-
-    def _plan_versions(self) -> None:
-        PlanVersionsDialog(self).exec()
-
-    def _plan_from_older_series(self) -> None:
-        dialog = PlanSourceDialog(self)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            series, pools = dialog.chosen()
-            self.plan.export(series=series, primary_pools=pools)
-
-    def _plan_schedule(self) -> None:
-        if PlanScheduleDialog(self).exec() == QDialog.DialogCode.Accepted:
-            self.show_notice("Daily plan schedule saved.", "info")
-            self.plan.run_if_due()
-
-    def _site_editor(self) -> None:
-        SiteEditorDialog(self).exec()
 
     # Geometry ------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
