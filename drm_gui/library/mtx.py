@@ -369,25 +369,13 @@ class MtxLibrary(RobotLibrary):
         self.last_inventory = inventory
         return inventory
 
-    def inventory(
-        self,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-        *,
-        rescan: bool = False,
-    ) -> Inventory:
-        stop_if(cancel)
-        if rescan:
-            report(progress, "The library is scanning its tapes…")
-            self.run("inventory", timeout=self.inventory_timeout)
-            stop_if(cancel)
-        report(progress, "Reading the library's inventory…")
-        return self.status()
-
     # -- moving cartridges ----------------------------------------------------------------
 
     def _current(self) -> Inventory:
         return self.status()
+
+    def _rescan(self, cancel: threading.Event | None) -> None:
+        self.run("inventory", timeout=self.inventory_timeout)
 
     def _step(
         self,

@@ -11,7 +11,14 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from drm_gui.library.base import CancelledError, Inventory, Location, Progress, cancelled
+from drm_gui.library.base import (
+    CancelledError,
+    Inventory,
+    Location,
+    Progress,
+    cancelled,
+    report,
+)
 from drm_gui.library.rules import (
     eject_moves,
     eject_stopped,
@@ -43,6 +50,26 @@ class RobotLibrary(ABC):
         cancel: threading.Event | None,
     ) -> Inventory:
         """One robot move, checked against *before*; returns the inventory after it."""
+
+    @abstractmethod
+    def _rescan(self, cancel: threading.Event | None) -> None:
+        """Makes the library scan its tapes' barcodes again (slow)."""
+
+    def inventory(
+        self,
+        progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+        *,
+        rescan: bool = False,
+    ) -> Inventory:
+        """What the library holds; with *rescan*, after it read every barcode again."""
+        stop_if(cancel)
+        if rescan:
+            report(progress, "The library is scanning its tapes…")
+            self._rescan(cancel)
+            stop_if(cancel)
+        report(progress, "Reading the library's inventory…")
+        return self._current()
 
     def move(
         self,

@@ -192,26 +192,13 @@ class SimulatedLibrary(RobotLibrary):
 
     # -- TapeLibrary ------------------------------------------------------------------------
 
-    def inventory(
-        self,
-        progress: Progress | None = None,
-        cancel: threading.Event | None = None,
-        *,
-        rescan: bool = False,
-    ) -> Inventory:
-        stop_if(cancel)
-        if rescan:
-            report(progress, "The library is scanning its tapes…")
-            self._pause(self.move_delay, cancel)
-        report(progress, "Reading the library's inventory…")
-        with self._lock:
-            self._check_online()
-            return self._snapshot()
-
     def _current(self) -> Inventory:
         with self._lock:
             self._check_online()
             return self._snapshot()
+
+    def _rescan(self, cancel: threading.Event | None) -> None:
+        self._pause(self.move_delay, cancel)
 
     def _step(
         self,
