@@ -21,10 +21,11 @@ from drm_gui.core.media import (
     Actor,
     MovedVolume,
     MoveResult,
-    Refusal,
     apply_batch,
+    changed_since,
     current_actor,
     load_settings,
+    require_resolution,
 )
 from drm_gui.core.models import (
     BatchKind,
@@ -336,12 +337,7 @@ def resolve(
     logs a note: a CORRECTION batch, and for a known volume a movement row that leaves its
     state and location as they are. A volume changed since the check is left alone.
     """
-    if resolution not in discrepancy.resolutions:
-        allowed = ", ".join(r.value for r in discrepancy.resolutions)
-        raise DrmError(
-            f"{discrepancy.volser}: {resolution.value} does not settle this discrepancy "
-            f"(allowed: {allowed})"
-        )
+    require_resolution(discrepancy.volser, resolution, discrepancy.resolutions, "discrepancy")
     actor = actor or current_actor()
     at = now or utcnow()
     note = f"discrepancy ({discrepancy.kind.value}): {resolution.label.lower()}"
@@ -351,13 +347,14 @@ def resolve(
         if discrepancy.volume_id is not None and (
             not current or current[0].state is not discrepancy.state
         ):
-            now_state = current[0].state.value if current else "deleted"
-            refusal = Refusal(
+            return changed_since(
+                BatchKind.CORRECTION,
                 discrepancy.volume_id,
                 discrepancy.volser,
-                f"changed since the check (now {now_state}); left as it is",
+                current[0].state if current else None,
+                at,
+                "check",
             )
-            return MoveResult(None, BatchKind.CORRECTION, at, (), (refusal,))
         if resolution is Resolution.IGNORE:
             return _note(discrepancy, current[0] if current else None, text, actor, at)
         record = current[0]

@@ -262,6 +262,29 @@ class Refusal:
     reason: str
 
 
+def require_resolution(volser: str, chosen: Any, allowed: Sequence[Any], what: str) -> None:
+    """Raises DrmError unless *chosen* is one of the *allowed* resolutions (enum members
+    with a text value) of a discrepancy or difference about *volser*."""
+    if chosen not in allowed:
+        names = ", ".join(str(r.value) for r in allowed)
+        raise DrmError(f"{volser}: {chosen.value} does not settle this {what} (allowed: {names})")
+
+
+def changed_since(
+    kind: BatchKind,
+    volume_id: int,
+    volser: str,
+    now_state: DrmState | None,
+    at: dt.datetime,
+    since: str,
+) -> MoveResult:
+    """The result of a resolution refused because the volume changed since *since* (a check,
+    a comparison): nothing is written."""
+    state = now_state.value if now_state is not None else "deleted"
+    refusal = Refusal(volume_id, volser, f"changed since the {since} (now {state}); left as it is")
+    return MoveResult(None, kind, at, (), (refusal,))
+
+
 @dataclass(frozen=True)
 class MovedVolume:
     volume_id: int

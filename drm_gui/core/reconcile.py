@@ -20,11 +20,12 @@ from drm_gui.core.media import (
     Actor,
     MovedVolume,
     MoveResult,
-    Refusal,
     apply_batch,
+    changed_since,
     current_actor,
     load_settings,
     move_volumes,
+    require_resolution,
     to_datetime,
 )
 from drm_gui.core.models import (
@@ -36,7 +37,7 @@ from drm_gui.core.models import (
     database,
     utcnow,
 )
-from drm_gui.core.states import DrmError, DrmState, can_move, refusal_reason
+from drm_gui.core.states import DrmState, can_move, refusal_reason
 from drm_gui.core.vault_list import VaultList, VaultListProblem
 
 log = logging.getLogger(__name__)
@@ -266,12 +267,7 @@ def resolve(
 ) -> MoveResult:
     """Settles one difference in one transaction, logged. A volume changed since the
     comparison is left alone (refused)."""
-    if resolution not in difference.resolutions:
-        allowed = ", ".join(r.value for r in difference.resolutions)
-        raise DrmError(
-            f"{difference.volser}: {resolution.value} does not settle this difference "
-            f"(allowed: {allowed})"
-        )
+    require_resolution(difference.volser, resolution, difference.resolutions, "difference")
     actor = actor or current_actor()
     at = now or utcnow()
     note = f"vault reconciliation ({difference.kind.value}): {resolution.value}"
@@ -282,13 +278,14 @@ def resolve(
         if difference.volume_id is not None and (
             current is None or current[2] is not difference.state
         ):
-            now_state = current[2].value if current else "deleted"
-            refusal = Refusal(
+            return changed_since(
+                kind,
                 difference.volume_id,
                 difference.volser,
-                f"changed since the comparison (now {now_state}); left as it is",
+                current[2] if current else None,
+                at,
+                "comparison",
             )
-            return MoveResult(None, kind, at, (), (refusal,))
         moved: tuple[MovedVolume, ...] = ()
         if resolution is Resolution.IGNORE:
             batch_id = _note(current, difference.volser, text, actor, at)
