@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from pathlib import Path
 from typing import Any
 
 from peewee import JOIN
@@ -119,6 +120,14 @@ def resolve_prefix(prefix: str) -> str:
     folder = prefix.endswith("/")
     absolute = os.path.abspath(os.path.expanduser(prefix))
     return absolute.rstrip("/") + "/" if folder else absolute
+
+
+def prefix_in(directory: Path | str, prefix: str) -> str:
+    """*prefix* moved into *directory* (`prepare --out DIR`): a folder prefix becomes DIR/,
+    a file-name prefix keeps its name part inside DIR."""
+    base = file_base(prefix)
+    root = str(Path(directory).expanduser().resolve()) + "/"
+    return root + base[:-1] if base else root
 
 
 def file_base(prefix: str) -> str:
@@ -341,6 +350,7 @@ def build_plan(
     series: int | None = None,
     as_of: dt.datetime | None = None,
     primary_pools: Sequence[str] | None = None,
+    out_dir: Path | str | None = None,
 ) -> RecoveryPlan:
     """The recovery plan as of *now* (naive UTC) from the newest backup series, series number
     *series*, or the newest as of *as_of*; *primary_pools* (patterns) narrows the pools
@@ -374,10 +384,11 @@ def build_plan(
         machines = tuple(site.list_machines())
         starter_kit = site.get_starter_kit()
         last_test = site.last_successful_test()
+    prefix = resolve_prefix(str(settings["plan_prefix"]))
     inputs = PlanInputs(
         now=now,
         settings=settings,
-        plan_prefix=resolve_prefix(str(settings["plan_prefix"])),
+        plan_prefix=prefix_in(out_dir, prefix) if out_dir is not None else prefix,
         series=info,
         cutoff=cutoff,
         source=source,
@@ -419,10 +430,10 @@ def _primary_volumes(pools: Sequence[str]) -> list[tuple[str, str]]:
 # --- The plan as text -----------------------------------------------------------------------
 
 
-def plan_lines(plan: RecoveryPlan, prefix: str | None = None) -> Iterator[str]:
+def plan_lines(plan: RecoveryPlan) -> Iterator[str]:
     """The plan file's lines (without line ends): `DRM PLANPREFIX` first, then each stanza
     bracketed by `begin NAME [type]` / `end NAME [type]`."""
-    yield f"DRM PLANPREFIX {prefix if prefix is not None else plan.plan_prefix}"
+    yield f"DRM PLANPREFIX {plan.plan_prefix}"
     yield ""
     for stanza in plan.stanzas:
         kind = STANZA_TYPES.get(stanza.name)

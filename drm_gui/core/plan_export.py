@@ -84,8 +84,10 @@ def export_plan(
     renderer = pdf_renderer() if pdf else None
     if pdf and renderer is None:
         raise PlanError("the PDF renderer is not available in this build")
-    plan = build_plan(now=now, series=series, as_of=as_of, primary_pools=primary_pools)
-    path = write_plan(plan, out_dir)
+    plan = build_plan(
+        now=now, series=series, as_of=as_of, primary_pools=primary_pools, out_dir=out_dir
+    )
+    path = write_plan(plan)
     pdf_path = None
     if renderer is not None:
         pdf_path = pdf_path_for(path)

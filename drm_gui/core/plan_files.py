@@ -25,37 +25,28 @@ def plan_stamp(created_at: dt.datetime) -> str:
     return created_at.replace(tzinfo=dt.UTC).astimezone().strftime("%Y%m%d.%H%M%S")
 
 
-def plan_path(prefix: str, created_at: dt.datetime, directory: Path | None = None) -> Path:
-    """prefix + stamp: a folder prefix ('/' at the end) holds `stamp`, else `prefix.stamp`;
-    *directory* replaces the prefix's folder."""
-    name = file_base(prefix) + plan_stamp(created_at)
-    folder = Path(directory) if directory is not None else Path(prefix).parent
-    if directory is None and prefix.endswith("/"):
-        folder = Path(prefix)
-    return folder / name
+def plan_path(prefix: str, created_at: dt.datetime) -> Path:
+    """prefix + stamp: a folder prefix ('/' at the end) holds `stamp`, else `prefix.stamp`."""
+    folder = Path(prefix) if prefix.endswith("/") else Path(prefix).parent
+    return folder / (file_base(prefix) + plan_stamp(created_at))
 
 
-def write_plan(plan: RecoveryPlan, directory: Path | str | None = None) -> Path:
-    """Writes the plan file under its prefix (or into *directory*), through a temporary file
-    in the same folder renamed into place, readable by the owner only, and records the
-    version. Returns the path."""
-    target = plan_path(plan.plan_prefix, plan.created_at, Path(directory) if directory else None)
+def write_plan(plan: RecoveryPlan) -> Path:
+    """Writes the plan file under its prefix (build_plan's out_dir moves the prefix), through
+    a temporary file in the same folder renamed into place, readable by the owner only, and
+    records the version. Returns the path."""
+    target = plan_path(plan.plan_prefix, plan.created_at)
     folder = target.parent
     folder.mkdir(parents=True, exist_ok=True)
     if target.exists():
         raise PlanError(f"{target} already exists: a plan was written in this same second")
-    prefix = plan.plan_prefix
-    if directory is not None:  # the DRM PLANPREFIX line names where the file really is
-        base = file_base(plan.plan_prefix)
-        root = str(folder.resolve()) + "/"
-        prefix = root + base[:-1] if base else root
     digest = hashlib.sha256()
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     tmp = Path(tmp_name)
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            for line in plan_lines(plan, prefix):
+            for line in plan_lines(plan):
                 data = line + "\n"
                 out.write(data)
                 digest.update(data.encode("utf-8"))

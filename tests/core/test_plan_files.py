@@ -58,7 +58,7 @@ def test_no_partial_file_on_an_error(
     db: DatabaseInfo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     known_site()
-    plan = build_plan(now=NOW)
+    plan = build_plan(now=NOW, out_dir=tmp_path / "out")
 
     def broken(*args: object) -> object:
         yield "DRM PLANPREFIX x"
@@ -66,7 +66,7 @@ def test_no_partial_file_on_an_error(
 
     monkeypatch.setattr(plan_files, "plan_lines", broken)
     with pytest.raises(RuntimeError):
-        write_plan(plan, tmp_path / "out")
+        write_plan(plan)
     assert list((tmp_path / "out").iterdir()) == []
     assert list_plan_files() == []
 
@@ -103,11 +103,11 @@ def test_expiry_keeps_the_newest(db: DatabaseInfo, tmp_path: Path) -> None:
     make_series(SeriesKind.FULL, 1, written_at=NOW - dt.timedelta(days=40))
     set_setting("rpf_expire_days", "10")
     out = tmp_path / "out"
-    old = write_plan(build_plan(now=NOW - dt.timedelta(days=30)), out)
-    older = write_plan(build_plan(now=NOW - dt.timedelta(days=29)), out)
+    old = write_plan(build_plan(now=NOW - dt.timedelta(days=30), out_dir=out))
+    older = write_plan(build_plan(now=NOW - dt.timedelta(days=29), out_dir=out))
     assert expire_plan_files(NOW) == [old]  # the newest (29 days old) stays
     assert older.exists() and not old.exists()
-    newest = write_plan(build_plan(now=NOW), out)
+    newest = write_plan(build_plan(now=NOW, out_dir=out))
     assert expire_plan_files(NOW) == [older]
     assert [v.path for v in list_plan_files()] == [newest]
     assert expire_plan_files(NOW + dt.timedelta(days=400)) == []
