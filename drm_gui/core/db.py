@@ -18,6 +18,7 @@ from drm_gui.core.models import (
     MANIFEST_MODELS,
     MODELS,
     RECONCILE_MODELS,
+    SERVER_MODELS,
     SITE_MODELS,
     SchemaVersion,
     database,
@@ -59,10 +60,16 @@ def _add_reconcile_tables(db: Database) -> None:
     db.create_tables(RECONCILE_MODELS)
 
 
+def _add_server_tables(db: Database) -> None:
+    """Schema 4 -> 5: the commands that tell the storage server of local moves."""
+    db.create_tables(SERVER_MODELS)
+
+
 MIGRATIONS: Sequence[Migration] = (
     _add_site_tables,
     _add_manifest_tables,
     _add_reconcile_tables,
+    _add_server_tables,
 )
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 

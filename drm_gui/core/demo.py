@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from drm_gui.core.media import Actor, current_actor, load_settings
+from drm_gui.core.media import Actor, current_actor, insert_volumes, load_settings
 from drm_gui.core.models import (
     BatchKind,
     DbBackupSeries,
@@ -228,7 +228,7 @@ def create_demo_site(
                     pct_used=pct,
                     empty_since=empty_since,
                 )
-        _insert_volumes(rows)
+        insert_volumes(rows)
         _record_import(actor, now, len(rows))
     return len(rows)
 
@@ -242,37 +242,6 @@ def _age_in(state: DrmState, rng: random.Random) -> int:
     if state is DrmState.VAULTRETRIEVE:
         return rng.randint(0, 4)
     return rng.randint(3, 400)
-
-
-_VOLUME_INSERT_COLUMNS = (
-    "volser",
-    "kind",
-    "pool_id",
-    "state",
-    "location",
-    "updated_at",
-    "media_type",
-    "device_class",
-    "worm",
-    "pct_used",
-    "empty_since",
-    "series_id",
-    "backup_operation",
-    "volume_seq",
-    "written_at",
-    "library_slot",
-    "flag",
-    "version",
-)
-
-
-def _insert_volumes(rows: list[tuple]) -> None:
-    marks = ", ".join([database.param] * len(_VOLUME_INSERT_COLUMNS))
-    sql = (
-        f"INSERT INTO {Volume._meta.table_name} ({', '.join(_VOLUME_INSERT_COLUMNS)}) "
-        f"VALUES ({marks})"
-    )
-    database.cursor().executemany(sql, rows)
 
 
 def _record_import(actor: Actor, now: dt.datetime, count: int) -> None:

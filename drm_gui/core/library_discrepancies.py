@@ -23,6 +23,7 @@ from drm_gui.core.media import (
     MoveResult,
     apply_batch,
     changed_since,
+    chunks,
     current_actor,
     load_settings,
     require_resolution,
@@ -41,7 +42,6 @@ from drm_gui.library.base import Element, Inventory
 
 log = logging.getLogger(__name__)
 
-CHUNK = 500
 
 # States in which the records say the tape is not in the library.
 OFF_SITE_STATES = frozenset(
@@ -106,11 +106,6 @@ def _record(t: Sequence[object]) -> TapeRecord:
     )
 
 
-def _chunks(items: Sequence[object]) -> Iterable[Sequence[object]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
 def tape_records(
     *,
     ids: Iterable[int] | None = None,
@@ -120,11 +115,11 @@ def tape_records(
     """Volumes by id, by volser (as the library reports them), or by state."""
     found: list[TapeRecord] = []
     if ids is not None:
-        for chunk in _chunks(list(ids)):
+        for chunk in chunks(list(ids)):
             found += [_record(t) for t in _select().where(Volume.id.in_(chunk)).tuples()]
     if volsers is not None:
         wanted = sorted({v.strip().upper() for v in volsers})
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             found += [_record(t) for t in _select().where(Volume.volser.in_(chunk)).tuples()]
     if states is not None:
         query = _select().where(Volume.state.in_(list(states)))

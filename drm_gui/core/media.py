@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+import peewee
 from peewee import fn
 
 from drm_gui.core import settings as settings_mod
@@ -188,11 +189,45 @@ def board_tuples(ids: Sequence[int] | None = None) -> list[tuple[Any, ...]]:
     if ids is None:
         return list(database.execute_sql(_volume_sql()).fetchall())
     rows: list[tuple[Any, ...]] = []
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         marks = ", ".join([database.param] * len(chunk))
         rows.extend(database.execute_sql(_volume_sql(f"WHERE v.id IN ({marks})"), chunk))
     rows.sort(key=lambda t: t[1])
     return rows
+
+
+VOLUME_INSERT_COLUMNS = (
+    "volser",
+    "kind",
+    "pool_id",
+    "state",
+    "location",
+    "updated_at",
+    "media_type",
+    "device_class",
+    "worm",
+    "pct_used",
+    "empty_since",
+    "series_id",
+    "backup_operation",
+    "volume_seq",
+    "written_at",
+    "library_slot",
+    "flag",
+    "version",
+)
+
+
+def insert_volumes(rows: Sequence[tuple[Any, ...]]) -> None:
+    """Raw executemany of new volume rows, in VOLUME_INSERT_COLUMNS order (the fast path of
+    the demo and of imports; the caller holds the transaction and writes the movements)."""
+    marks = ", ".join([database.param] * len(VOLUME_INSERT_COLUMNS))
+    sql = (
+        f"INSERT INTO {Volume._meta.table_name} ({', '.join(VOLUME_INSERT_COLUMNS)}) "
+        f"VALUES ({marks})"
+    )
+    with peewee.__exception_wrapper__:  # driver errors as peewee's (IntegrityError...)
+        database.cursor().executemany(sql, rows)
 
 
 def volumes_by_ids(ids: Iterable[int]) -> list[VolumeRow]:
@@ -308,7 +343,7 @@ class MoveResult:
         return not self.refused
 
 
-def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -317,7 +352,7 @@ def _current(ids: Sequence[int]) -> dict[int, tuple[str, DrmState, str]]:
     """id -> (volser, state, location), read inside the caller's transaction."""
     vt = Volume._meta.table_name
     found: dict[int, tuple[str, DrmState, str]] = {}
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         marks = ", ".join([database.param] * len(chunk))
         cursor = database.execute_sql(
             f"SELECT id, volser, state, location FROM {vt} WHERE id IN ({marks})",
@@ -342,6 +377,21 @@ def apply_batch(
     """Writes one batch: the volumes' new state and location and their movement rows
     (each with *reason*, or its own from *reasons*). The caller holds the transaction.
     Returns the batch id."""
+    batch_id = new_batch(kind, actor=actor, at=at, reason=reason, target=target, corrects=corrects)
+    write_changes(batch_id, kind, changes, actor=actor, at=at, reason=reason, reasons=reasons)
+    return batch_id
+
+
+def new_batch(
+    kind: BatchKind,
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    reason: str,
+    target: DrmState | None = None,
+    corrects: int | None = None,
+) -> int:
+    """A new batch row; its id."""
     batch = MoveBatch.create(
         kind=kind,
         at=at,
@@ -351,6 +401,21 @@ def apply_batch(
         target_state=target,
         corrects=corrects,
     )
+    return int(batch.id)
+
+
+def write_changes(
+    batch_id: int,
+    kind: BatchKind,
+    changes: Sequence[MovedVolume],
+    *,
+    actor: Actor,
+    at: dt.datetime,
+    reason: str,
+    reasons: dict[int, str] | None = None,
+) -> None:
+    """The state-guarded UPDATEs and movement rows of *changes* under batch *batch_id*;
+    ConcurrentChangeError when a volume is no longer in its from_state."""
     vt = Volume._meta.table_name
     p = database.param
     stamp = str(at)
@@ -359,7 +424,7 @@ def apply_batch(
     for change in changes:
         groups[(change.from_state, change.to_state, change.to_location)].append(change.volume_id)
     for (from_state, to_state, location), ids in groups.items():
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             marks = ", ".join([p] * len(chunk))
             cursor = database.execute_sql(
                 f"UPDATE {vt} SET state = {p}, location = {p}, updated_at = {p}, "
@@ -379,7 +444,7 @@ def apply_batch(
     marks = ", ".join([p] * 12)
     rows = [
         (
-            batch.id,
+            batch_id,
             c.volume_id,
             c.volser,
             kind.value,
@@ -396,8 +461,7 @@ def apply_batch(
     ]
     database.cursor().executemany(f"INSERT INTO {mt} ({columns}) VALUES ({marks})", rows)
     if kind in FINDS_MISSING:
-        _close_missing([c.volume_id for c in changes], at, f"{kind.value.lower()} {batch.id}")
-    return batch.id
+        _close_missing([c.volume_id for c in changes], at, f"{kind.value.lower()} {batch_id}")
 
 
 # Batches that handle the tape itself: a tape marked missing by a reconciliation is found.
@@ -405,7 +469,7 @@ FINDS_MISSING = frozenset({BatchKind.MOVE, BatchKind.CORRECTION, BatchKind.CHECK
 
 
 def _close_missing(ids: Sequence[int], at: dt.datetime, how: str) -> None:
-    for chunk in _chunks(list(ids)):
+    for chunk in chunks(list(ids)):
         MissingTape.update(found_at=at, found_how=f"moved ({how})").where(
             MissingTape.found_at.is_null() & MissingTape.volume.in_(list(chunk))
         ).execute()

@@ -317,3 +317,39 @@ class MissingTape(BaseModel):
 RECONCILE_MODELS: tuple[type[BaseModel], ...] = (MissingTape,)
 
 MODELS = MODELS + RECONCILE_MODELS
+
+
+# --- The storage server link (schema 5) ------------------------------------------------------
+
+
+class CommandStatus(enum.Enum):
+    """Where a MOVE DRMEDIA command for a local move stands."""
+
+    PENDING = "PENDING"  # not yet sent (the link was down, or a send is under way)
+    SENT = "SENT"  # the server accepted it and reports the volume in the new state
+    REFUSED = "REFUSED"  # the server refused it; the move was rolled back on the board
+    WRITTEN = "WRITTEN"  # written to a command file for the administrator (no link)
+    NOT_NEEDED = "NOT_NEEDED"  # the move has no server command (a check-in, say)
+    SUPERSEDED = "SUPERSEDED"  # an import took the server's record instead
+
+
+class ServerCommand(BaseModel):
+    """One local movement as the server must hear it: the command sent (or written to a
+    command file), and what became of it. A movement with no SENT command is a local change
+    the server does not know of yet (an import reports it as a conflict)."""
+
+    id = AutoField()
+    movement = ForeignKeyField(Movement, backref="server_commands", on_delete="RESTRICT")
+    volume = ForeignKeyField(Volume, backref="server_commands", on_delete="RESTRICT", index=True)
+    volser = CharField(max_length=32)
+    command = TextField()  # '' when no command is needed
+    status = EnumField(CommandStatus, index=True)
+    created_at = DateTimeField()
+    done_at = DateTimeField(null=True)
+    answer = TextField(default="")  # the server's messages, or why no command was needed
+    target = CharField(max_length=1024, default="")  # the server name, or the command file
+
+
+SERVER_MODELS: tuple[type[BaseModel], ...] = (ServerCommand,)
+
+MODELS = MODELS + SERVER_MODELS
