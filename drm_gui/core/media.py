@@ -218,6 +218,12 @@ VOLUME_INSERT_COLUMNS = (
 )
 
 
+def driver_errors() -> Any:
+    """A context in which the driver's errors on a raw cursor come out as peewee's
+    (IntegrityError, OperationalError...), as they do from database.execute_sql."""
+    return peewee.__exception_wrapper__
+
+
 def insert_volumes(rows: Sequence[tuple[Any, ...]]) -> None:
     """Raw executemany of new volume rows, in VOLUME_INSERT_COLUMNS order (the fast path of
     the demo and of imports; the caller holds the transaction and writes the movements)."""
@@ -226,7 +232,7 @@ def insert_volumes(rows: Sequence[tuple[Any, ...]]) -> None:
         f"INSERT INTO {Volume._meta.table_name} ({', '.join(VOLUME_INSERT_COLUMNS)}) "
         f"VALUES ({marks})"
     )
-    with peewee.__exception_wrapper__:  # driver errors as peewee's (IntegrityError...)
+    with driver_errors():
         database.cursor().executemany(sql, rows)
 
 

@@ -173,8 +173,8 @@ def import_server_file(kind: ServerFile, path: str | Path) -> ServerFileCopy:
     return get_server_file(kind)  # type: ignore[return-value]
 
 
-def set_server_file(kind: ServerFile, text: str) -> None:
-    _put_text(f"file.{kind.value}", text)
+def set_server_file(kind: ServerFile, text: str, *, source: str = "") -> None:
+    _put_text(f"file.{kind.value}", text, source=source)
 
 
 def get_server_file(kind: ServerFile) -> ServerFileCopy | None:
