@@ -9,13 +9,10 @@ a render step turns it into flowables with the helpers here. No Qt in this packa
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
-import os
-import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,7 +44,6 @@ PAGE_SIZE = A4
 MARGIN = 18 * mm
 FOOTER_Y = 10 * mm
 CHUNK_ROWS = 300  # rows per Table: ReportLab's Table costs grow faster than linearly
-PLAN_FILE_MODE = 0o600  # plans hold contact and server details
 
 # Okabe-Ito colours: distinguishable with colour-blindness; never the only signal.
 GREEN = colors.HexColor("#007A4D")  # a darker bluish green, readable on white
@@ -488,26 +484,3 @@ class Code128Cell(Flowable):
     def draw(self) -> None:
         self.canv.setFillColor(colors.black)
         draw_code128(self.canv, self.value, 0, 0, self.module, self.bar_height)
-
-
-# Writing files -----------------------------------------------------------------------------
-def write_atomically(path: Path, write: Callable[[str], None], mode: int = PLAN_FILE_MODE) -> Path:
-    """Calls *write* with a temporary file name in *path*'s folder (created with *mode*),
-    then renames it to *path*. Nothing is left behind if *write* raises."""
-    path = Path(path)
-    folder = path.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
-    try:
-        os.fchmod(fd, mode)
-        os.close(fd)
-        write(temp)
-        with open(temp, "rb") as written:
-            os.fsync(written.fileno())
-        os.chmod(temp, mode)  # ReportLab may have replaced the file
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        raise
-    return path

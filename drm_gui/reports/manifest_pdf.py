@@ -32,6 +32,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from drm_gui.core.files import write_atomically
 from drm_gui.core.manifest import ManifestInfo
 from drm_gui.core.models import ManifestDirection
 from drm_gui.reports.blocks import Column, RowTable
@@ -44,7 +45,6 @@ from drm_gui.reports.layout import (
     code128_width,
     stylesheet,
     table_style,
-    write_atomically,
 )
 
 MANIFEST_FILE_MODE = 0o644  # no secrets on a manifest: the courier and the vault read it

@@ -12,9 +12,10 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, NextPageTemplate, Paragraph, Spacer
 
+from drm_gui.core.files import write_atomically
 from drm_gui.core.reports import Report, ReportTable, utc_text
 from drm_gui.reports.blocks import Column, RowTable
-from drm_gui.reports.layout import MARGIN, PAGE_SIZE, ReportDocument, stylesheet, write_atomically
+from drm_gui.reports.layout import MARGIN, PAGE_SIZE, ReportDocument, stylesheet
 
 REPORT_FILE_MODE = 0o644  # daily lists are handed round; they hold no secrets
 MONO_COLUMNS = frozenset({"Volser", "Batch", "Tapes", "Hours"})

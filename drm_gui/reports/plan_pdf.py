@@ -27,13 +27,13 @@ from reportlab.platypus import (
     Table,
 )
 
+from drm_gui.core.files import PLAN_FILE_MODE, write_atomically
 from drm_gui.core.plan_model import Machine, RecoveryPlan, RequiredVolume
 from drm_gui.core.states import STATE_GROUPS, DrmState
 from drm_gui.reports.blocks import Column, MonoBlock, RowTable
 from drm_gui.reports.layout import (
     GREEN,
     MUTED,
-    PLAN_FILE_MODE,
     VERMILLION,
     Heading,
     ReportDocument,
@@ -42,7 +42,6 @@ from drm_gui.reports.layout import (
     register_fonts,
     stylesheet,
     table_style,
-    write_atomically,
 )
 
 INSTRUCTIONS = (
