@@ -566,10 +566,12 @@ def correct_batch(
     reason: str = "",
     actor: Actor | None = None,
     now: dt.datetime | None = None,
+    only: Iterable[int] | None = None,
 ) -> MoveResult:
     """Undoes an operator's move batch: every volume of it still where that batch put it
     returns to its exact previous state and location. Recorded as a CORRECTION; the move
-    rules do not apply (a correction repairs a mistake, it is not a move)."""
+    rules do not apply (a correction repairs a mistake, it is not a move). *only*: undo
+    just these volumes of it (a move the server refused)."""
     actor = actor or current_actor()
     at = now or utcnow()
     with database.atomic():
@@ -578,7 +580,8 @@ def correct_batch(
             raise DrmError(f"there is no move batch {batch_id}")
         if batch.kind is not BatchKind.MOVE:
             raise DrmError(f"batch {batch_id} is a {batch.kind.value.lower()}, not a move")
-        if MoveBatch.select().where(MoveBatch.corrects == batch_id).exists():
+        remaining = _not_yet_corrected(batch_id)
+        if only is None and remaining is not None and not remaining:
             raise DrmError(f"batch {batch_id} has already been undone")
         movements = list(
             Movement.select(
@@ -592,6 +595,12 @@ def correct_batch(
             .where(Movement.batch == batch_id)
             .tuples()
         )
+        wanted = set(only) if only is not None else None
+        movements = [
+            m
+            for m in movements
+            if (wanted is None or m[0] in wanted) and (remaining is None or m[0] in remaining)
+        ]
         current = _current([m[0] for m in movements])
         changes: list[MovedVolume] = []
         refused: list[Refusal] = []
@@ -619,6 +628,22 @@ def correct_batch(
                 corrects=batch_id,
             )
     return MoveResult(new_batch, BatchKind.CORRECTION, at, tuple(changes), tuple(refused))
+
+
+def _not_yet_corrected(batch_id: int) -> set[int] | None:
+    """None when batch *batch_id* was never corrected; else the ids of its volumes that no
+    correction has undone yet."""
+    corrections = MoveBatch.select(MoveBatch.id).where(MoveBatch.corrects == batch_id)
+    if not corrections.exists():
+        return None
+    moved = {
+        m for (m,) in Movement.select(Movement.volume).where(Movement.batch == batch_id).tuples()
+    }
+    undone = {
+        m
+        for (m,) in Movement.select(Movement.volume).where(Movement.batch.in_(corrections)).tuples()
+    }
+    return moved - undone
 
 
 # --- History ------------------------------------------------------------------------------

@@ -95,6 +95,28 @@ def _clock_time(text: str) -> str:
     return f"{hour:02d}:{minute:02d}"
 
 
+_SERVER_WORD = re.compile(r"^[A-Za-z0-9_.\-]{0,64}$")
+
+
+def _server_word(text: str) -> str:
+    value = text.strip()
+    if not _SERVER_WORD.match(value):
+        raise SettingError(
+            f"{value!r}: use letters, digits, _ . and - only (at most 64 characters)"
+        )
+    return value
+
+
+TEMPLATE_VARIABLES = ("&VOL", "&LOC", "&FROM", "&TO", "&TOLOC")
+
+
+def _command_template(text: str) -> str:
+    value = _text(1024)(text)
+    if "&VOL" not in value.upper():
+        raise SettingError("must contain &VOL, where each volume name goes")
+    return value
+
+
 @dataclass(frozen=True)
 class SettingDef:
     name: str
@@ -166,6 +188,52 @@ SETTINGS: tuple[SettingDef, ...] = (
         "exec.cmds",
         _text(255),
         "Default file for generated per-volume command lines.",
+    ),
+    SettingDef(
+        "cmd_template",
+        "MOVE DRMEDIA &VOL WHERESTATE=&FROM TOSTATE=&TO &TOLOC WAIT=YES",
+        _command_template,
+        "Command file line for each local move when no server link is set (FORMAT=CMD "
+        "style): &VOL volume, &LOC location, &FROM / &TO states, &TOLOC the TOLOCATION= "
+        "and REMOVE= options the move needs.",
+    ),
+    SettingDef(
+        "server_link",
+        False,
+        _yes_no,
+        "Send each move to the storage server through dsmadmc, and synchronise from it.",
+    ),
+    SettingDef(
+        "server_command",
+        "dsmadmc",
+        _text(1024),
+        "The administrative client: a command on the PATH or a full path.",
+    ),
+    SettingDef(
+        "server_name",
+        "",
+        _server_word,
+        "The server stanza of the client's options (-SErvername); empty: the default.",
+    ),
+    SettingDef("server_admin", "", _server_word, "The administrator id the link signs on with."),
+    SettingDef(
+        "server_stored_password",
+        False,
+        _yes_no,
+        "Let the client use the password it stores itself (PASSWORDACCESS GENERATE) "
+        "instead of asking for it.",
+    ),
+    SettingDef(
+        "server_options_file",
+        "",
+        _text(1024, allow_empty=True),
+        "The client's options file (-OPTfile); empty: the client's default.",
+    ),
+    SettingDef(
+        "server_timeout",
+        120,
+        _int_range(5, 3600),
+        "Seconds to wait for one answer of the server (5-3600).",
     ),
     SettingDef(
         "plan_schedule",

@@ -26,6 +26,14 @@ EXPECTED_DEFAULTS: dict[str, SettingValue] = {
     "active_data_pools": (),
     "plan_volume_postfix": "@",
     "cmd_file_name": "exec.cmds",
+    "cmd_template": "MOVE DRMEDIA &VOL WHERESTATE=&FROM TOSTATE=&TO &TOLOC WAIT=YES",
+    "server_link": False,
+    "server_command": "dsmadmc",
+    "server_name": "",
+    "server_admin": "",
+    "server_stored_password": False,
+    "server_options_file": "",
+    "server_timeout": 120,
     "plan_schedule": False,
     "plan_schedule_time": "06:00",
     "plan_schedule_pdf": True,
@@ -37,6 +45,18 @@ def test_defaults() -> None:
 
 
 GOOD: list[tuple[str, str, SettingValue]] = [
+    ("server_name", " SERVER_1.a-b ", "SERVER_1.a-b"),
+    ("server_admin", "", ""),
+    ("server_timeout", "5", 5),
+    ("server_link", "yes", True),
+    (
+        "server_command",
+        " /opt/tivoli/tsm/client/ba/bin/dsmadmc ",
+        "/opt/tivoli/tsm/client/ba/bin/dsmadmc",
+    ),
+    ("server_stored_password", "NO", False),
+    ("server_options_file", "", ""),
+    ("cmd_template", " move drmedia &vol tostate=&TO ", "move drmedia &vol tostate=&TO"),
     ("db_backup_expire_days", "0", 0),
     ("db_backup_expire_days", " 9999 ", 9999),
     ("rpf_expire_days", "30", 30),
@@ -74,6 +94,14 @@ def test_good_values(name: str, text: str, value: SettingValue) -> None:
 
 
 BAD: list[tuple[str, str, str]] = [
+    ("server_name", "SERVER 1", "letters, digits"),
+    ("server_admin", "a;rm -rf", "letters, digits"),
+    ("server_timeout", "4", "out of range"),
+    ("server_link", "maybe", "not YES or NO"),
+    ("server_command", "", "may not be empty"),
+    ("server_stored_password", "2", "not YES or NO"),
+    ("server_options_file", "a\nb", "control characters"),
+    ("cmd_template", "MOVE DRMEDIA * WHERESTATE=VAULT", "must contain &VOL"),
     ("db_backup_expire_days", "-1", "out of range"),
     ("db_backup_expire_days", "10000", "out of range"),
     ("db_backup_expire_days", "sixty", "not a whole number"),
