@@ -222,9 +222,11 @@ def _ensure_schema(db: Database) -> None:
 
 
 def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> None:
-    """Raw executemany on the current connection (callers hold a transaction)."""
-    cursor = database.cursor()
-    cursor.executemany(sql, list(rows))
+    """Raw executemany on the current connection (callers hold a transaction): the fast
+    path for many rows. The driver's errors come out as peewee's (IntegrityError...), as
+    they do from database.execute_sql."""
+    with peewee.__exception_wrapper__:
+        database.cursor().executemany(sql, list(rows))
 
 
 def param() -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drm_gui.core import media, site
+from drm_gui.core.db import executemany
 from drm_gui.core.import_volumes import ImportRefusedError, Status
 from drm_gui.core.media import Actor, current_actor
 from drm_gui.core.models import (
@@ -346,13 +347,12 @@ def _write_volumes(
         )
         for d in diffs
     ]
-    with media.driver_errors():
-        database.cursor().executemany(
-            f"UPDATE {vt} SET kind = {p}, pool_id = NULL, series_id = {p}, "
-            f"backup_operation = {p}, volume_seq = {p}, device_class = {p}, written_at = {p} "
-            f"WHERE id = {p}",
-            rows,
-        )
+    executemany(
+        f"UPDATE {vt} SET kind = {p}, pool_id = NULL, series_id = {p}, "
+        f"backup_operation = {p}, volume_seq = {p}, device_class = {p}, written_at = {p} "
+        f"WHERE id = {p}",
+        rows,
+    )
 
 
 def _write_storage(diffs: Sequence[EmptyDiff]) -> None:
@@ -362,15 +362,10 @@ def _write_storage(diffs: Sequence[EmptyDiff]) -> None:
     p = database.param
     emptied = [(str(d.empty_since), d.volume_id) for d in diffs if d.empty_since is not None]
     reused = [(d.volume_id,) for d in diffs if d.empty_since is None]
-    with media.driver_errors():
-        if emptied:
-            database.cursor().executemany(
-                f"UPDATE {vt} SET empty_since = {p}, pct_used = 0 WHERE id = {p}", emptied
-            )
-        if reused:
-            database.cursor().executemany(
-                f"UPDATE {vt} SET empty_since = NULL WHERE id = {p}", reused
-            )
+    if emptied:
+        executemany(f"UPDATE {vt} SET empty_since = {p}, pct_used = 0 WHERE id = {p}", emptied)
+    if reused:
+        executemany(f"UPDATE {vt} SET empty_since = NULL WHERE id = {p}", reused)
 
 
 # --- Device configuration ---------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 import peewee
 
 from drm_gui.core import media
+from drm_gui.core.db import executemany
 from drm_gui.core.media import (
     Actor,
     ConcurrentChangeError,
@@ -511,7 +512,7 @@ def _write_changed(
         if d.local is not None and ({"kind", "pool"} & set(d.fields))
     ]
     if others:
-        database.cursor().executemany(
+        executemany(
             f"UPDATE {vt} SET kind = {p}, pool_id = COALESCE({p}, pool_id) WHERE id = {p}",
             others,
         )
@@ -527,7 +528,7 @@ def _server_dates(diffs: Sequence[VolumeDiff]) -> None:
     if rows:
         vt = Volume._meta.table_name
         p = database.param
-        database.cursor().executemany(f"UPDATE {vt} SET updated_at = {p} WHERE id = {p}", rows)
+        executemany(f"UPDATE {vt} SET updated_at = {p} WHERE id = {p}", rows)
 
 
 def _supersede_commands(volume_ids: Sequence[int], at: dt.datetime) -> None:

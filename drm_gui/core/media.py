@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-import peewee
 from peewee import fn
 
 from drm_gui.core import settings as settings_mod
+from drm_gui.core.db import executemany
 from drm_gui.core.models import (
     BatchKind,
     MissingTape,
@@ -27,6 +27,7 @@ from drm_gui.core.models import (
     database,
     utcnow,
 )
+from drm_gui.core.server_moves import queue_batch
 from drm_gui.core.states import (
     DrmError,
     DrmState,
@@ -218,12 +219,6 @@ VOLUME_INSERT_COLUMNS = (
 )
 
 
-def driver_errors() -> Any:
-    """A context in which the driver's errors on a raw cursor come out as peewee's
-    (IntegrityError, OperationalError...), as they do from database.execute_sql."""
-    return peewee.__exception_wrapper__
-
-
 def insert_volumes(rows: Sequence[tuple[Any, ...]]) -> None:
     """Raw executemany of new volume rows, in VOLUME_INSERT_COLUMNS order (the fast path of
     the demo and of imports; the caller holds the transaction and writes the movements)."""
@@ -232,8 +227,7 @@ def insert_volumes(rows: Sequence[tuple[Any, ...]]) -> None:
         f"INSERT INTO {Volume._meta.table_name} ({', '.join(VOLUME_INSERT_COLUMNS)}) "
         f"VALUES ({marks})"
     )
-    with driver_errors():
-        database.cursor().executemany(sql, rows)
+    executemany(sql, rows)
 
 
 def volumes_by_ids(ids: Iterable[int]) -> list[VolumeRow]:
@@ -385,6 +379,7 @@ def apply_batch(
     Returns the batch id."""
     batch_id = new_batch(kind, actor=actor, at=at, reason=reason, target=target, corrects=corrects)
     write_changes(batch_id, kind, changes, actor=actor, at=at, reason=reason, reasons=reasons)
+    queue_batch(batch_id, kind, at)
     return batch_id
 
 
@@ -465,7 +460,7 @@ def write_changes(
         )
         for c in changes
     ]
-    database.cursor().executemany(f"INSERT INTO {mt} ({columns}) VALUES ({marks})", rows)
+    executemany(f"INSERT INTO {mt} ({columns}) VALUES ({marks})", rows)
     if kind in FINDS_MISSING:
         _close_missing([c.volume_id for c in changes], at, f"{kind.value.lower()} {batch_id}")
 

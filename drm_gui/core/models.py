@@ -329,7 +329,6 @@ class CommandStatus(enum.Enum):
     SENT = "SENT"  # the server accepted it and reports the volume in the new state
     REFUSED = "REFUSED"  # the server refused it; the move was rolled back on the board
     WRITTEN = "WRITTEN"  # written to a command file for the administrator (no link)
-    NOT_NEEDED = "NOT_NEEDED"  # the move has no server command (a check-in, say)
     SUPERSEDED = "SUPERSEDED"  # an import took the server's record instead
 
 

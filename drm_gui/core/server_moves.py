@@ -1,11 +1,10 @@
 """What the storage server must hear of the moves made here, and what became of it.
 
-Every movement of a local batch gets a ServerCommand row: the MOVE DRMEDIA command that
-makes the same move on the server (PENDING until the link sends it, then SENT or REFUSED),
-a line written to the administrator's command file when no link is set (WRITTEN), or no
-command at all with the reason (NOT_NEEDED: the server makes that change itself, or no
-server command can). The rules of which move becomes which command are here and nowhere
-else [K where marked].
+Every movement of an operator's move batch gets a ServerCommand row in the move's own
+transaction: PENDING until the link sends its MOVE DRMEDIA (then SENT, or REFUSED and rolled
+back), or until it is written to the administrator's command file when no link is set
+(WRITTEN). The rules of which move becomes which command are here and nowhere else [K where
+marked].
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from pathlib import Path
 
 from peewee import fn
 
-from drm_gui.core import media
+from drm_gui.core.db import executemany
 from drm_gui.core.files import write_text_atomically
 from drm_gui.core.models import (
     BatchKind,
@@ -29,7 +28,7 @@ from drm_gui.core.models import (
     database,
     utcnow,
 )
-from drm_gui.core.states import DrmError, DrmState, can_move
+from drm_gui.core.states import DrmError, DrmState
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +41,12 @@ TOLOCATION_TARGETS = frozenset(
 REMOVE_OPTION = "REMOVE=NO"
 COMMAND_FILE_MODE = 0o640  # commands name volumes and locations, no secrets
 
-# Why a local change has no server command, by batch kind.
-_NO_COMMAND: dict[BatchKind, str] = {
-    BatchKind.EXPIRY: "the server marks expired tapes VAULTRETRIEVE itself",
-    BatchKind.CHECKIN: "a check-in is the library's business (CHECKIN LIBVOLUME), not DRM's",
-    BatchKind.CORRECTION: "MOVE DRMEDIA cannot undo a move: correct the server by hand if the "
-    "move had reached it",
-    BatchKind.RECONCILE: "a reconciliation changes the local records only",
-    BatchKind.IMPORT: "the change came from the server",
-}
+# The batches the server must hear of: the operator's moves (MOVE DRMEDIA). The others have
+# no server command: the server marks expired tapes itself (EXPIRY), a check-in is the
+# library's (CHECKIN), MOVE DRMEDIA cannot undo a move (CORRECTION: the administrator
+# corrects the server by hand if the move had reached it), a reconciliation and an import
+# change the local records only.
+SERVER_HEARS = frozenset({BatchKind.MOVE})
 
 
 class CommandTemplateError(DrmError):
@@ -97,22 +93,12 @@ def fill_template(
     return " ".join(line.split())
 
 
-def no_command_reason(kind: BatchKind, from_state: DrmState, to_state: DrmState) -> str | None:
-    """None when the movement is a MOVE DRMEDIA the server must hear; else why not."""
-    if kind is BatchKind.MOVE:
-        if can_move(from_state, to_state):
-            return None
-        return f"{from_state.value} → {to_state.value} is no MOVE DRMEDIA"
-    return _NO_COMMAND.get(kind, f"a {kind.value.lower()} has no server command")
-
-
 @dataclass(frozen=True)
 class BatchCommands:
     """What recording a batch's commands did."""
 
     pending: int  # to be sent by the link
     written: int  # written to the command file
-    not_needed: int
     command_file: Path | None = None
 
     def summary(self) -> str:
@@ -132,72 +118,40 @@ def command_file_path(name: str, data_dir: Path) -> Path:
     return path if path.is_absolute() else data_dir / path
 
 
-def record_batch(
-    batch_id: int,
-    *,
-    link: bool,
-    command_file: Path | None = None,
-    template: str = "",
-    now: dt.datetime | None = None,
+def queue_batch(batch_id: int, kind: BatchKind, at: dt.datetime) -> None:
+    """Queues a PENDING command for each movement of a batch the server must hear of; part
+    of the move's own transaction (one statement: a 10,000-tape move stays fast)."""
+    if kind not in SERVER_HEARS:
+        return
+    ct = ServerCommand._meta.table_name
+    mt = Movement._meta.table_name
+    p = database.param
+    database.execute_sql(
+        f"INSERT INTO {ct} (movement_id, volume_id, volser, command, status, created_at, "
+        f"answer, target) SELECT id, volume_id, volser, '', {p}, {p}, '', '' FROM {mt} "
+        f"WHERE batch_id = {p}",
+        [CommandStatus.PENDING.value, str(at), batch_id],
+    )
+
+
+def write_pending(
+    command_file: Path, template: str, now: dt.datetime | None = None
 ) -> BatchCommands:
-    """Records the server commands of batch *batch_id*: PENDING for the link, or lines
-    appended to *command_file* (WRITTEN) when there is no link."""
-    at = now or utcnow()
-    movements = list(
-        Movement.select(
-            Movement.id,
-            Movement.volume,
-            Movement.volser,
-            Movement.kind,
-            Movement.from_state,
-            Movement.to_state,
-            Movement.to_location,
-        )
-        .where(Movement.batch == batch_id)
-        .order_by(Movement.volser)
-        .tuples()
+    """No link: appends every waiting command to *command_file* from *template* and marks
+    them WRITTEN. Should the file not be written they stay waiting, for the next time."""
+    pending = pending_commands()
+    if not pending:
+        return BatchCommands(0, 0)
+    lines = [
+        fill_template(template, c.volser, c.from_state, c.to_state, c.location) for c in pending
+    ]
+    append_lines(command_file, lines)
+    finish_commands(
+        {c.id: (CommandStatus.WRITTEN, "", line) for c, line in zip(pending, lines, strict=True)},
+        target=str(command_file),
+        now=now,
     )
-    rows: list[dict[str, object]] = []
-    lines: list[str] = []
-    for mid, vid, volser, kind, from_state, to_state, location in movements:
-        why = no_command_reason(kind, from_state, to_state) if from_state else "new record"
-        row: dict[str, object] = {
-            "movement": mid,
-            "volume": vid,
-            "volser": volser,
-            "created_at": at,
-        }
-        if why is not None:
-            row.update(command="", status=CommandStatus.NOT_NEEDED, done_at=at, answer=why)
-        elif link:
-            command = move_command(volser, from_state, to_state, location)
-            row.update(command=command, status=CommandStatus.PENDING)
-        else:
-            command = fill_template(template, volser, from_state, to_state, location)
-            row.update(
-                command=command,
-                status=CommandStatus.WRITTEN,
-                done_at=at,
-                target=str(command_file),
-            )
-            lines.append(command)
-        rows.append(row)
-    if lines:
-        if command_file is None:
-            raise CommandTemplateError("no command file to write the server's commands to")
-        append_lines(command_file, lines)
-    with database.atomic():
-        for start in range(0, len(rows), media.CHUNK):
-            ServerCommand.insert_many(rows[start : start + media.CHUNK]).execute()
-    counts = {status: 0 for status in CommandStatus}
-    for row in rows:
-        counts[row["status"]] += 1  # type: ignore[index]
-    return BatchCommands(
-        counts[CommandStatus.PENDING],
-        counts[CommandStatus.WRITTEN],
-        counts[CommandStatus.NOT_NEEDED],
-        command_file if lines else None,
-    )
+    return BatchCommands(0, len(lines), command_file)
 
 
 def append_lines(path: Path, lines: Sequence[str]) -> None:
@@ -228,7 +182,10 @@ class PendingCommand:
     from_state: DrmState
     to_state: DrmState
     location: str
-    command: str
+
+    @property
+    def command(self) -> str:
+        return move_command(self.volser, self.from_state, self.to_state, self.location)
 
 
 def pending_commands() -> list[PendingCommand]:
@@ -242,7 +199,6 @@ def pending_commands() -> list[PendingCommand]:
             Movement.from_state,
             Movement.to_state,
             Movement.to_location,
-            ServerCommand.command,
         )
         .join(Movement)
         .where(ServerCommand.status == CommandStatus.PENDING)
@@ -253,18 +209,26 @@ def pending_commands() -> list[PendingCommand]:
 
 
 def finish_commands(
-    outcomes: Mapping[int, tuple[CommandStatus, str]],
+    outcomes: Mapping[int, tuple[CommandStatus, str, str]],
     *,
     target: str,
     now: dt.datetime | None = None,
 ) -> None:
-    """Records each command's outcome (status, the server's answer) in one transaction."""
+    """Records each command's outcome (status, the server's answer, the command as sent or
+    written) in one transaction."""
     at = now or utcnow()
+    ct = ServerCommand._meta.table_name
+    p = database.param
+    rows = [
+        (status.value, answer, command, str(at), target, command_id)
+        for command_id, (status, answer, command) in outcomes.items()
+    ]
     with database.atomic():
-        for command_id, (status, answer) in outcomes.items():
-            ServerCommand.update(status=status, answer=answer, done_at=at, target=target).where(
-                ServerCommand.id == command_id
-            ).execute()
+        executemany(
+            f"UPDATE {ct} SET status = {p}, answer = {p}, command = {p}, done_at = {p}, "
+            f"target = {p} WHERE id = {p}",
+            rows,
+        )
 
 
 def command_counts() -> dict[CommandStatus, int]:

@@ -9,13 +9,12 @@ import pytest
 
 from drm_gui.core import media, retention, server_moves
 from drm_gui.core.media import Actor
-from drm_gui.core.models import BatchKind, CommandStatus, ServerCommand
+from drm_gui.core.models import CommandStatus, ServerCommand
 from drm_gui.core.server_moves import (
     fill_template,
     move_command,
-    no_command_reason,
     pending_commands,
-    record_batch,
+    write_pending,
 )
 from drm_gui.core.settings import defaults
 from drm_gui.core.states import DrmError, DrmState
@@ -75,38 +74,36 @@ def test_the_template_substitutes_every_variable_in_any_case() -> None:
     )
 
 
-def test_only_operator_moves_need_a_server_command() -> None:
-    assert no_command_reason(BatchKind.MOVE, DrmState.MOUNTABLE, DrmState.VAULT) is None
-    assert "itself" in (
-        no_command_reason(BatchKind.EXPIRY, DrmState.VAULT, DrmState.VAULTRETRIEVE) or ""
-    )
-    assert "CHECKIN" in (
-        no_command_reason(BatchKind.CHECKIN, DrmState.ONSITERETRIEVE, DrmState.MOUNTABLE) or ""
-    )
-    assert "cannot undo" in (
-        no_command_reason(BatchKind.CORRECTION, DrmState.COURIER, DrmState.MOUNTABLE) or ""
-    )
-
-
-def test_with_a_link_the_commands_wait_to_be_sent(db) -> None:
+def test_a_move_queues_its_commands_in_the_same_transaction(db) -> None:
     vols = [make_volume(f"A0000{i}L8", DrmState.MOUNTABLE) for i in range(3)]
     result = media.move_volumes([v.id for v in vols], DrmState.COURIER, actor=ACTOR, now=NOW)
-    done = record_batch(result.batch_id, link=True, now=NOW)
-    assert (done.pending, done.written, done.not_needed) == (3, 0, 0)
     pending = pending_commands()
     assert [p.volser for p in pending] == ["A00000L8", "A00001L8", "A00002L8"]
-    assert pending[0].command.startswith("MOVE DRMEDIA A00000L8 WHERESTATE=MOUNTABLE")
+    assert pending[0].command == (
+        "MOVE DRMEDIA A00000L8 WHERESTATE=MOUNTABLE TOSTATE=COURIER TOLOCATION=COURIER "
+        "REMOVE=NO WAIT=YES"
+    )
     assert {p.batch_id for p in pending} == {result.batch_id}
+
+
+def test_only_operator_moves_are_queued(db) -> None:
+    pool = make_pool(reuse_delay_days=0)
+    make_volume("C00001L8", DrmState.VAULT, pool=pool, pct_used=0, empty_since=NOW)
+    assert retention.evaluate_expiry(actor=ACTOR, now=NOW).changes
+    vol = make_volume("A00001L8", DrmState.MOUNTABLE)
+    moved = media.move_volumes([vol.id], DrmState.COURIER, actor=ACTOR, now=NOW)
+    media.correct_batch(moved.batch_id, now=NOW)  # MOVE DRMEDIA cannot undo a move
+    assert [p.volser for p in pending_commands()] == ["A00001L8"]
 
 
 def test_without_a_link_the_commands_are_appended_to_the_command_file(db, tmp_path: Path) -> None:
     path = tmp_path / "cmds" / "exec.cmds"
     vol = make_volume("A00001L8", DrmState.MOUNTABLE)
-    first = media.move_volumes([vol.id], DrmState.COURIER, actor=ACTOR, now=NOW)
-    done = record_batch(first.batch_id, link=False, command_file=path, template=TEMPLATE)
+    media.move_volumes([vol.id], DrmState.COURIER, actor=ACTOR, now=NOW)
+    done = write_pending(path, TEMPLATE, now=NOW)
     assert done.written == 1 and "exec.cmds" in done.summary()
-    second = media.move_volumes([vol.id], DrmState.VAULT, actor=ACTOR, now=NOW)
-    record_batch(second.batch_id, link=False, command_file=path, template=TEMPLATE)
+    media.move_volumes([vol.id], DrmState.VAULT, actor=ACTOR, now=NOW)
+    write_pending(path, TEMPLATE, now=NOW)
     assert path.read_text().splitlines() == [
         "MOVE DRMEDIA A00001L8 WHERESTATE=MOUNTABLE TOSTATE=COURIER TOLOCATION=COURIER "
         "REMOVE=NO WAIT=YES",
@@ -114,30 +111,25 @@ def test_without_a_link_the_commands_are_appended_to_the_command_file(db, tmp_pa
     ]
     assert stat.S_IMODE(path.stat().st_mode) == 0o640
     assert pending_commands() == []
-    statuses = {c.status for c in ServerCommand.select()}
-    assert statuses == {CommandStatus.WRITTEN}
+    assert {(c.status, c.target) for c in ServerCommand.select()} == {
+        (CommandStatus.WRITTEN, str(path))
+    }
+    assert ServerCommand.select().first().command.startswith("MOVE DRMEDIA A00001L8")
     assert not list(path.parent.glob(".*"))  # no temporary file left
+    assert write_pending(path, TEMPLATE).summary() == ""
 
 
-def test_a_command_file_that_cannot_be_written_is_said_and_nothing_recorded(
+def test_a_command_file_that_cannot_be_written_keeps_the_commands_waiting(
     db, tmp_path: Path
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     vol = make_volume("A00001L8", DrmState.MOUNTABLE)
-    moved = media.move_volumes([vol.id], DrmState.COURIER, actor=ACTOR, now=NOW)
+    media.move_volumes([vol.id], DrmState.COURIER, actor=ACTOR, now=NOW)
     with pytest.raises(DrmError, match=r"cannot (read|write) the command file"):
-        record_batch(moved.batch_id, link=False, command_file=blocker / "x.cmds", template=TEMPLATE)
-    assert ServerCommand.select().count() == 0
-
-
-def test_an_expiry_has_no_command(db) -> None:
-    pool = make_pool(reuse_delay_days=0)
-    make_volume("C00001L8", DrmState.VAULT, pool=pool, pct_used=0, empty_since=NOW)
-    result = retention.evaluate_expiry(actor=ACTOR, now=NOW)
-    done = record_batch(result.batch_id, link=True, now=NOW)
-    assert (done.pending, done.not_needed) == (0, 1) and done.summary() == ""
-    assert ServerCommand.get().answer.startswith("the server marks expired tapes")
+        write_pending(blocker / "x.cmds", TEMPLATE)
+    assert len(pending_commands()) == 1
+    assert state_of(vol.id)[0] is DrmState.COURIER  # the move itself stands
 
 
 def test_a_refused_volume_is_rolled_back_alone(db) -> None:
@@ -156,9 +148,10 @@ def test_a_refused_volume_is_rolled_back_alone(db) -> None:
 
 def test_the_counts_of_commands(db) -> None:
     vol = make_volume("A00001L8", DrmState.MOUNTABLE)
-    moved = media.move_volumes([vol.id], DrmState.COURIER, actor=ACTOR, now=NOW)
-    record_batch(moved.batch_id, link=True, now=NOW)
+    media.move_volumes([vol.id], DrmState.COURIER, actor=ACTOR, now=NOW)
     (pending,) = pending_commands()
-    server_moves.finish_commands({pending.id: (CommandStatus.SENT, "ok")}, target="SERVER1")
+    server_moves.finish_commands(
+        {pending.id: (CommandStatus.SENT, "ok", pending.command)}, target="SERVER1"
+    )
     counts = server_moves.command_counts()
     assert counts[CommandStatus.SENT] == 1 and counts[CommandStatus.PENDING] == 0
