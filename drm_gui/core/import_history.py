@@ -19,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from drm_gui.core import media, site
 from drm_gui.core.db import executemany
-from drm_gui.core.import_volumes import ImportRefusedError, Status
+from drm_gui.core.import_volumes import ImportRefusedError, Status, server_time
 from drm_gui.core.media import Actor, current_actor
 from drm_gui.core.models import (
     BatchKind,
@@ -67,7 +67,7 @@ def read_text_file(path: str | Path, what: str) -> str:
         raise DrmError(f"{what}: cannot read {source}: {exc.strerror or exc}") from None
 
 
-def _refuse_problems(source: str, problems: Sequence[ParseProblem]) -> None:
+def refuse_problems(source: str, problems: Sequence[ParseProblem]) -> None:
     first = problems[0]
     raise ImportRefusedError(
         f"{source}: {len(problems):,} bad line(s), the first on line {first.line_number}: "
@@ -181,7 +181,8 @@ def preview_volhist(
     database."""
     if entries is None:
         parsed = parse_volhist(text)
-        entries, problems = parsed.entries, parsed.problems
+        entries = [replace(e, when=server_time(e.when)) for e in parsed.entries]
+        problems = parsed.problems
     tracked = _tracked()
     stored = _stored_series()
     series_diffs: list[SeriesDiff] = []
@@ -291,7 +292,7 @@ def apply_volhist(
     """Writes what *preview* shows in one transaction (an IMPORT batch row says who and
     when); nothing when nothing differs."""
     if preview.problems and not accept_problems:
-        _refuse_problems(preview.source, preview.problems)
+        refuse_problems(preview.source, preview.problems)
     skipped = len(preview.problems)
     if not preview.has_changes:
         return HistoryResult(None, 0, 0, 0, skipped)
@@ -408,7 +409,7 @@ def preview_devconfig(text: str, *, source: str) -> DevconfigPreview:
 def apply_devconfig(preview: DevconfigPreview, *, accept_problems: bool = False) -> bool:
     """Stores the file for the plan; False when the stored copy was already the same."""
     if preview.problems and not accept_problems:
-        _refuse_problems(preview.source, preview.problems)
+        refuse_problems(preview.source, preview.problems)
     if not preview.file_changed:
         return False
     site.set_server_file(ServerFile.DEVCONFIG, preview.text, source=preview.source)

@@ -179,6 +179,13 @@ class ImportResult:
         return f"{text} (batch {self.batch_id})"
 
 
+def server_time(value: dt.datetime) -> dt.datetime:
+    """A time the server printed (its local time, naive) as the naive UTC the database
+    keeps: read as this workstation's local time [K: the server runs in the same time zone;
+    the client prints no zone]."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
 # --- Reading the database ---------------------------------------------------------------------
 
 
@@ -250,6 +257,8 @@ def preview_volumes(
     seen: dict[str, DrmediaRecord] = {}
     problems = list(problems)
     for record in records:
+        if record.updated is not None:
+            record = replace(record, updated=server_time(record.updated))
         if record.volser in seen:
             problems.append(
                 ParseProblem(

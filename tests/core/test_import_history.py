@@ -16,7 +16,7 @@ from drm_gui.core.import_history import (
     read_text_file,
     stored_devconfig,
 )
-from drm_gui.core.import_volumes import ImportRefusedError, Status
+from drm_gui.core.import_volumes import ImportRefusedError, Status, server_time
 from drm_gui.core.media import Actor
 from drm_gui.core.models import DbBackupSeries, MoveBatch, SeriesKind, Volume
 from drm_gui.core.site import ServerFile
@@ -67,11 +67,11 @@ def test_series_and_their_volumes_are_recorded(tracked) -> None:
     result = apply_volhist(preview, actor=ACTOR, now=NOW)
     assert (result.series_created, result.volumes_updated, result.storage_updated) == (3, 4, 2)
     full = DbBackupSeries.get(DbBackupSeries.kind == SeriesKind.FULL, DbBackupSeries.number == 41)
-    assert full.started_at == dt.datetime(2024, 6, 10, 4)
+    assert full.started_at == server_time(dt.datetime(2024, 6, 10, 4))
     incr = Volume.get(Volume.volser == "DB0043L8")
     assert incr.kind is VolumeKind.DB_BACKUP and incr.pool is None
     assert (incr.series.id, incr.backup_operation, incr.volume_seq) == (full.id, 1, 1)
-    assert incr.written_at == dt.datetime(2024, 6, 11, 4) and incr.device_class == "LTOCLASS"
+    assert incr.written_at == server_time(dt.datetime(2024, 6, 11, 4)) and incr.device_class == "LTOCLASS"
     assert Volume.get(Volume.volser == "SN0007L8").kind is VolumeKind.DB_SNAPSHOT
     batch = MoveBatch.get_by_id(result.batch_id)
     assert batch.os_user == "bob" and "volhist.out" in batch.reason
@@ -82,7 +82,7 @@ def test_series_and_their_volumes_are_recorded(tracked) -> None:
 def test_storage_events_mark_tapes_empty_or_in_use_the_latest_deciding(tracked) -> None:
     apply_volhist(preview_volhist(VOLHIST, source="v"), actor=ACTOR, now=NOW)
     emptied = Volume.get(Volume.volser == "CP0001L8")
-    assert emptied.empty_since == dt.datetime(2024, 6, 13, 10) and emptied.pct_used == 0
+    assert emptied.empty_since == server_time(dt.datetime(2024, 6, 13, 10)) and emptied.pct_used == 0
     assert Volume.get(Volume.volser == "CP0002L8").empty_since is None
 
 

@@ -13,6 +13,7 @@ from drm_gui.core.import_volumes import (
     Status,
     apply_volumes,
     preview_volumes,
+    server_time,
 )
 from drm_gui.core.media import Actor, ConcurrentChangeError
 from drm_gui.core.models import (
@@ -59,7 +60,7 @@ def test_new_volumes_are_created_in_one_batch_with_their_pools(db) -> None:
         "IRON MOUNTAIN",
         VolumeKind.COPY_POOL,
     )
-    assert vol.updated_at == WHEN
+    assert vol.updated_at == server_time(WHEN)  # the server's local time, kept as UTC
     assert StoragePool.get(StoragePool.name == "COPYPOOL").pool_type is PoolType.COPY
     db_vol = Volume.get(Volume.volser == "DB0001L8")
     assert db_vol.pool is None and db_vol.state is DrmState.VAULTRETRIEVE
@@ -96,7 +97,7 @@ def test_changed_state_location_kind_and_pool_are_shown_and_written(db) -> None:
     assert state_of(vol.id) == (DrmState.VAULT, "IRON MOUNTAIN")
     stored = Volume.get_by_id(vol.id)
     assert stored.pool.name == "COPYPOOL" and stored.version == 2
-    assert stored.updated_at == WHEN  # the server's date of the change
+    assert stored.updated_at == server_time(WHEN)  # the server's date of the change
     history = media.history(vol.id)
     assert history[0].kind is BatchKind.IMPORT
 
