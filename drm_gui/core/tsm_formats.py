@@ -24,7 +24,7 @@ from __future__ import annotations
 import csv
 import enum
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -47,9 +47,12 @@ class ParseProblem:
 
 
 # A client or server message (ANR2034E SELECT: ..., ANS8001I Return code 11.): the number,
-# then a blank, so that a volume named like one (ANR1234E,Vault,...) is still data.
-MESSAGE_LINE = re.compile(r"^\s*AN[A-Z]\d{4}[IESWK] ")
-_PAGER = re.compile(r"^\s*more\.\.\.\s")
+# one blank and the text, so that a volume named like one is still data, in a comma line
+# (ANR1234E,Vault,...) as in a table row (whose columns are several blanks apart).
+MESSAGE_LINE = re.compile(r"^\s*AN[A-Z]\d{4}[IESWK] \S")
+_COMMAND_ECHO = re.compile(r"^\s*ANS8000I \S")
+# The whole prompt, so that a volume named MORE... (printed in lower case) is still data.
+_PAGER = re.compile(r"^\s*more\.\.\.\s+\(<ENTER> to continue")
 
 # The client's date formats [R]: Q commands MM/DD/YYYY or MM/DD/YY (5.x), with one or more
 # blanks before the time; SELECT timestamps ISO with 6 fractional digits; volhist YYYY/MM/DD.
@@ -136,16 +139,26 @@ def parse_client_datetime(text: str) -> datetime | None:
     return day.replace(hour=hour, minute=minute, second=second, microsecond=micro)
 
 
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of *text* as an editor numbers them: only \\n, \\r\\n and \\r end a line
+    (str.splitlines also ends one at a form feed, U+0085 or U+2028 and so shifts every line
+    number after it). NULs are dropped after the split, so that none joins two line ends."""
+    return [line.replace("\x00", "") for line in _LINE_BREAK.split(text)]
+
+
 def numbered_lines(text: str) -> list[tuple[int, str]]:
     """The lines worth parsing with their 1-based numbers: everything up to the ANS8000I echo
     (banner, session block) and every ANR/ANS message or pager line is dropped."""
-    lines = text.replace("\x00", "").splitlines()
+    lines = split_lines(text)
     start = 0
     for i, line in enumerate(lines):
-        if line.lstrip().startswith("ANS8000I"):
+        if _COMMAND_ECHO.match(line):
             start = i + 1
     return [
-        (i + 1, line.rstrip("\r\n"))
+        (i + 1, line)
         for i, line in enumerate(lines)
         if i >= start and not MESSAGE_LINE.match(line) and not _PAGER.match(line)
     ]
@@ -178,6 +191,7 @@ class DrmediaForm(enum.Enum):
     TAB = "tab"
     SELECT_COMMA = "select-comma"
     SELECT_TAB = "select-tab"
+    CSV = "csv"  # the app's own volume list (volume_csv.py)
 
 
 @dataclass(frozen=True)
@@ -227,8 +241,9 @@ def field_for_name(name: str) -> str | None:
     return _NAME_TO_FIELD.get(key)
 
 
-def _parse_state(text: str) -> DrmState:
-    # "On-site retrieve" is the app's label; the server may print "Onsite retrieve".
+def parse_state(text: str) -> DrmState:
+    """A state keyword or caption in any case; DrmError otherwise. "On-site retrieve" is the
+    app's label; the server may print "Onsite retrieve"."""
     return DrmState.parse(text.replace("-", ""))
 
 
@@ -244,7 +259,7 @@ def _build_record(
     if not raw_state:
         return ParseProblem(line_number, text, f"{check.volser}: no state")
     try:
-        state = _parse_state(raw_state)
+        state = parse_state(raw_state)
     except DrmError:
         return ParseProblem(line_number, text, f"{check.volser}: unknown state {raw_state!r}")
     try:
@@ -311,12 +326,11 @@ def _is_header(fields: list[str]) -> bool:
 
 
 def _looks_select(data: list[str], delimiter: str) -> bool:
-    """A headerless SELECT prints ISO timestamps where Q DRMEDIA prints MM/DD/YYYY."""
-    for line in data[:50]:
-        fields = split_fields(line, delimiter)
-        if len(fields) >= 3 and fields[2].strip():
-            return bool(_ISO_START.match(fields[2]))
-    return False
+    """A headerless SELECT prints ISO timestamps where Q DRMEDIA prints MM/DD/YYYY. Most dated
+    lines decide, so that one malformed line does not change how every other line is read."""
+    split = (split_fields(line, delimiter) for line in data[:50])
+    dates = [fields[2] for fields in split if len(fields) >= 3 and fields[2].strip()]
+    return sum(1 for date in dates if _ISO_START.match(date)) * 2 > len(dates)
 
 
 def split_fields(line: str, delimiter: str) -> list[str]:
@@ -330,6 +344,19 @@ def split_fields(line: str, delimiter: str) -> list[str]:
     except csv.Error:
         return line.split(",")
     return rows[0] if rows else []
+
+
+def _quote_left_open(line: str) -> bool:
+    """Whether a comma line ends inside a "quoted field (csv rules): a line cut short, whose
+    fields cannot be told apart. The csv module reads on into the next line it is given."""
+    if '"' not in line:
+        return False
+    reader = csv.reader([line, ""], strict=False)
+    try:
+        next(reader)
+    except csv.Error:
+        return False  # a field too long for csv: split_fields splits it at every comma
+    return reader.line_num > 1
 
 
 # --- The parsers -----------------------------------------------------------------------------
@@ -370,6 +397,9 @@ def _parse_delimited(
     header: list[str | None] | None = None
     for number, line in lines:
         if not line.strip():
+            continue
+        if delimiter == "," and _quote_left_open(line):
+            items.append(ParseProblem(number, line, "unclosed quote"))
             continue
         fields = split_fields(line, delimiter)
         if header is None and _is_header(fields):
@@ -505,6 +535,8 @@ def _parse_table(lines: list[tuple[int, str]]) -> list[DrmediaRecord | ParseProb
             for c in range(len(spans))
         ]
         names = [field_for_name(c) for c in captions]
+        # A row starts with its volume name, wherever that column is; any other may be empty.
+        key = names.index("volser") if "volser" in names else 0
         if "volser" not in names:
             number, line = lines[rule_at]
             items.append(ParseProblem(number, line, "a table without a volume name column"))
@@ -523,7 +555,7 @@ def _parse_table(lines: list[tuple[int, str]]) -> list[DrmediaRecord | ParseProb
                     break
                 continue
             cells = _cut(line, spans)
-            if rows and not cells[0]:
+            if rows and not cells[key]:
                 # A continuation line: each piece goes on the end of its column's value.
                 prev_number, prev_text, prev_cells = rows[-1]
                 merged = [_append(a, b) for a, b in zip(prev_cells, cells, strict=True)]
@@ -539,3 +571,11 @@ def _parse_table(lines: list[tuple[int, str]]) -> list[DrmediaRecord | ParseProb
             for number, text, _cells in rows:
                 items.append(ParseProblem(number, text, "row of a table without volume names"))
     return items
+
+
+def record_from_values(
+    values: Mapping[str, str], line_number: int, text: str
+) -> DrmediaRecord | ParseProblem:
+    """A record from record field -> value (a row the server link read by column, see
+    field_for_name), or the problem with it, under the same rules as a parsed line."""
+    return _build_record(dict(values), line_number, text)

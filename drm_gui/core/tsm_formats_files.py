@@ -17,11 +17,16 @@ and ``/* ... */`` comments (the SCSI library inventory) are skipped.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from drm_gui.core.tsm_formats import DateError, ParseProblem, parse_client_datetime
+from drm_gui.core.tsm_formats import (
+    DateError,
+    ParseProblem,
+    parse_client_datetime,
+    split_lines,
+)
 
 # --- Volume history --------------------------------------------------------------------------
 
@@ -107,7 +112,7 @@ def _entry_or_problem(number: int, line: str) -> VolhistEntry | ParseProblem:
         return ParseProblem(number, line, f"unknown volume history type {tokens[2]!r}")
     numbers: list[int] = []
     for caption, token in zip(("series", "operation", "sequence"), tokens[3:6], strict=True):
-        if not token.isdigit():
+        if not (token.isascii() and token.isdigit()):  # isdigit() alone takes "²" too
             return ParseProblem(number, line, f"bad backup {caption} {token!r}: not a number")
         numbers.append(int(token))
     volume = _unquote(tokens[7]).strip()
@@ -133,7 +138,7 @@ def parse_volhist(text: str) -> VolhistResult:
     problems: list[ParseProblem] = []
     try:
         last: VolhistEntry | None = None
-        for index, raw in enumerate(text.replace("\x00", "").splitlines()):
+        for index, raw in enumerate(split_lines(text)):
             number = index + 1
             line = raw.rstrip()
             stripped = line.strip()
@@ -320,11 +325,12 @@ def _expand(word: str, table: dict[str, str]) -> str | None:
 
 
 def _logical_lines(text: str) -> Iterable[tuple[int, str]]:
-    """(first line number, command text): comments removed, continuations joined."""
-    pending: list[str] = []
+    """(first line number, command text): comments removed, continuations joined: a line
+    ending in ``-`` goes on after a blank, one ending in ``+`` without one (inside a word)."""
+    command = ""  # the text so far of a command continued onto the next line
     start = 0
     in_comment = False
-    for index, raw in enumerate(text.replace("\x00", "").splitlines()):
+    for index, raw in enumerate(split_lines(text)):
         line = raw
         # Remove /* ... */ comments, also those spanning lines.
         out = ""
@@ -348,25 +354,22 @@ def _logical_lines(text: str) -> Iterable[tuple[int, str]]:
                     in_comment = True
         stripped = out.strip()
         if not stripped:
-            if pending and not in_comment:
-                yield start, " ".join(pending)
-                pending = []
+            if not in_comment:  # a blank line ends a continued command
+                if command.strip():
+                    yield start, command.strip()
+                command = ""
             continue
-        if not pending:
+        if not command.strip():
             start = index + 1
         if stripped.endswith("-"):
-            pending.append(stripped[:-1].rstrip())
-            continue
-        if stripped.endswith("+"):
-            pending.append(stripped[:-1])
-            pending_text = "".join(pending)
-            pending = [pending_text]
-            continue
-        pending.append(stripped)
-        yield start, " ".join(pending)
-        pending = []
-    if pending:
-        yield start, " ".join(pending)
+            command += stripped[:-1].rstrip() + " "
+        elif stripped.endswith("+"):
+            command += stripped[:-1]
+        else:
+            yield start, (command + stripped).strip()
+            command = ""
+    if command.strip():
+        yield start, command.strip()
 
 
 def _command(number: int, text: str) -> DevconfigCommand | ParseProblem:
@@ -457,3 +460,29 @@ def parse_devconfig(text: str) -> DevconfigResult:
         server_name,
         result.other_commands,
     )
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace('"', "") + '"'
+
+
+def entry_from_fields(number: int, text: str, fields: Sequence[str]) -> VolhistEntry | ParseProblem:
+    """An entry from the fields of a ``SELECT date_time, type, backup_series,
+    backup_operation, volume_seq, devclass, volume_name[, location] FROM volhistory`` row (the
+    date and time in one field), or the problem with it, under the rules of a file line."""
+    if len(fields) < 7:
+        return ParseProblem(
+            number, text, f"wrong number of columns: {len(fields)}, expected at least 7"
+        )
+    date_time = fields[0].split()
+    if len(date_time) != 2:
+        return ParseProblem(number, text, f"bad date {fields[0].strip()!r}")
+    words = [*date_time, *(f.strip() for f in fields[1:5])]
+    words += [_quoted(fields[5].strip()), _quoted(fields[6].strip())]
+    location = fields[7].strip() if len(fields) > 7 else ""
+    if location:
+        words.append(_quoted(location))
+    entry = _entry_or_problem(number, " ".join(words))
+    if isinstance(entry, ParseProblem):
+        return ParseProblem(number, text, entry.message)
+    return replace(entry, line_number=number)

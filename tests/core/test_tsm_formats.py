@@ -562,3 +562,98 @@ def test_bad_devconfig_lines(line: str, message: str) -> None:
     (problem,) = result.problems
     assert problem.line_number == 2
     assert problem.message.startswith(message), problem.message
+
+
+# --- Found by the properties (test_tsm_formats_properties.py) --------------------------------
+
+
+@pytest.mark.parametrize("inside", ["\x0c", "\x0b", "\x85", "\u2028", "\x1c"])
+def test_only_line_ends_count_as_lines(inside: str) -> None:
+    """str.splitlines() also broke lines at a form feed or U+2028: every number after was off."""
+    text = f"A1,Vault,04/22/2024 09:00:00,LIB{inside}1\nB 2,Vault,04/22/2024 09:00:00,\n"
+    assert [p.line_number for p in parse_drmedia(text).problems] == [2]
+    volhist = f"* a comment with {inside} inside\ngarbage\n"
+    assert [p.line_number for p in parse_volhist(volhist).problems] == [2]
+    devconfig = f"/* a comment with {inside} inside */\nFROBNICATE\n"
+    assert [p.line_number for p in parse_devconfig(devconfig).problems] == [2]
+
+
+def test_a_nul_between_cr_and_lf_joins_no_lines() -> None:
+    result = parse_volhist("* comment\r\x00\ngarbage\n")
+    assert [p.line_number for p in result.problems] == [3]
+
+
+def test_volumes_named_like_client_output_are_data() -> None:
+    """A name like the command echo dropped every line before it; in a table, one like a
+    message number dropped its row; in lower case, MORE... passed for the pager prompt."""
+    comma = "A1,Vault,04/22/2024 09:00:00,\nANS8000I,Vault,04/22/2024 09:00:00,\n"
+    assert [r.volser for r in parse_drmedia(comma).records] == ["A1", "ANS8000I"]
+    table = "Volume Name     State\n-----------     -----\nANR1234E        Vault\n"
+    assert [r.volser for r in parse_drmedia(table).records] == ["ANR1234E"]
+    tab = "more...\tVault\t04/22/2024 09:00:00\t\nmore...   (<ENTER> to continue, 'C' to cancel)\n"
+    result = parse_drmedia(tab)
+    assert ([r.volser for r in result.records], result.problems) == (["MORE..."], [])
+
+
+def test_table_rows_start_at_the_volume_name_column() -> None:
+    """A row whose first column was empty (SELECT location, volume_name ...) was taken for a
+    continuation of the row above."""
+    text = (
+        "LOCATION         VOLUME_NAME     STATE\n"
+        "-------------    -----------     -----\n"
+        "Iron Mountain    A1              VAULT\n"
+        "                 A2              MOUNTABLE\n"
+    )
+    result = parse_drmedia(text)
+    assert result.problems == []
+    assert [(r.volser, r.location) for r in result.records] == [("A1", "Iron Mountain"), ("A2", "")]
+
+
+def test_an_unclosed_quote_is_a_problem() -> None:
+    """The csv module read the open quote to the end of the line: a cut-off line came back
+    as a record with its fields shifted."""
+    line = 'A1,Vault,04/22/2024 09:00:00,"Iron Mountain, Box 7,LIB1'
+    result = parse_drmedia(f"A0,Vault,04/22/2024 09:00:00,LIB1\n{line}\n")
+    assert [r.volser for r in result.records] == ["A0"]
+    (problem,) = result.problems
+    assert (problem.line_number, problem.text, problem.message) == (2, line, "unclosed quote")
+
+
+def test_one_bad_first_date_does_not_make_a_select_a_query() -> None:
+    """The first dated line alone decided between SELECT and Q DRMEDIA columns."""
+    text = (
+        "TAPE09,VAULT,yesterday,Iron Mountain\n"
+        "TAPE10,VAULT,2008-03-05 11:00:00.000000,Iron Mountain\n"
+        "TAPE11,VAULT,2008-03-05 11:00:00.000000,Iron Mountain\n"
+    )
+    result = parse_drmedia(text)
+    assert result.form is DrmediaForm.SELECT_COMMA
+    assert [r.location for r in result.records] == ["Iron Mountain", "Iron Mountain"]
+    assert [p.line_number for p in result.problems] == [1]
+
+
+@pytest.mark.parametrize("number", ["\u00b2", "\u0661\u0662"])
+def test_volhist_numbers_are_ascii_digits(number: str) -> None:
+    """str.isdigit() accepted "²", which int() refuses: the whole file was lost."""
+    text = f' 2013/02/27 22:30:45  BACKUPFULL  {number}  0  1 LTO "A1"\n'
+    text += ' 2013/02/27 22:31:45  BACKUPFULL  12  0  2 LTO "A2"\n'
+    result = parse_volhist(text)
+    assert [e.volume for e in result.entries] == ["A2"]
+    (problem,) = result.problems
+    assert problem.message == f"bad backup series {number!r}: not a number"
+
+
+def test_devconfig_plus_continues_without_a_blank() -> None:
+    text = 'DEFINE DEVCLASS FILE DEVTYPE=FILE DIRECTORY="/tsm/fi+\n   le dir" MAXCAP+\nACITY=50G\n'
+    (device_class,) = parse_devconfig(text).device_classes
+    assert device_class.command.options == (
+        ("DEVTYPE", "FILE"), ("DIRECTORY", "/tsm/file dir"), ("MAXCAPACITY", "50G"),
+    )  # fmt: skip
+
+
+def test_devconfig_continuation_of_nothing_is_no_command() -> None:
+    """A lone "-" before a blank line made an empty command, and the parser stopped there."""
+    result = parse_devconfig("-\n\n  -\nDEFINE LIBRARY L LIBTYPE=MANUAL\n")
+    assert result.problems == []
+    (library,) = result.libraries
+    assert library.command.line_number == 4
