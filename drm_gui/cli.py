@@ -19,6 +19,7 @@ from drm_gui.cli_library import add_library_commands
 from drm_gui.cli_manifest import add_manifest_commands
 from drm_gui.cli_plan import add_plan_commands
 from drm_gui.cli_reports import add_report_commands
+from drm_gui.cli_server import add_server_commands
 from drm_gui.core import demo, media, retention
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.states import DrmError
@@ -63,6 +64,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_plan_commands(sub)
     add_report_commands(sub)
     add_manifest_commands(sub)
+    add_server_commands(sub)
 
 
 Command = Callable[[argparse.Namespace, TextIO], int]

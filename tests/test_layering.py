@@ -14,13 +14,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "drm_gui"
-QT_FREE_PACKAGES = ("core", "library", "reports")
+QT_FREE_PACKAGES = ("core", "library", "reports", "server")
 QT_FREE_MODULES = (
     "cli.py",
     "cli_common.py",
     "cli_library.py",
     "cli_plan.py",
     "cli_reports.py",
+    "cli_server.py",
     "cli_manifest.py",
     "app.py",
     "paths.py",
@@ -72,6 +73,8 @@ def test_the_module_list_covers_the_core() -> None:
         "drm_gui.core.reports",
         "drm_gui.reports.operator_pdf",
         "drm_gui.cli_manifest",
+        "drm_gui.cli_server",
+        "drm_gui.core.imports",
         "drm_gui.core.manifest",
         "drm_gui.reports.manifest_pdf",
         "drm_gui.core.plan",

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from drm_gui.core import media, site
@@ -38,14 +38,15 @@ from drm_gui.core.site import ServerFile
 from drm_gui.core.states import DrmError, VolumeKind
 from drm_gui.core.tsm_formats import ParseProblem
 from drm_gui.core.tsm_formats_files import (
-    DbBackupSeries as ParsedSeries,
-)
-from drm_gui.core.tsm_formats_files import (
+    DB_BACKUP_TYPES,
     DevconfigResult,
     VolhistEntry,
     db_backup_series,
     parse_devconfig,
     parse_volhist,
+)
+from drm_gui.core.tsm_formats_files import (
+    DbBackupSeries as ParsedSeries,
 )
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,26 @@ class VolhistPreview:
         return ", ".join(parts)
 
 
+def utc_entries(entries: Iterable[VolhistEntry]) -> list[VolhistEntry]:
+    """The entries with their server times made UTC (built directly: dataclasses.replace is
+    five times slower over 100,000 entries)."""
+    return [
+        VolhistEntry(
+            server_time(e.when),
+            e.type,
+            e.series,
+            e.operation,
+            e.sequence,
+            e.device_class,
+            e.volume,
+            e.location,
+            e.line_number,
+            e.extra,
+        )
+        for e in entries
+    ]
+
+
 def _kind_of(series: ParsedSeries) -> VolumeKind:
     return VolumeKind.DB_SNAPSHOT if series.snapshot else VolumeKind.DB_BACKUP
 
@@ -181,13 +202,20 @@ def preview_volhist(
     database."""
     if entries is None:
         parsed = parse_volhist(text)
-        entries = [replace(e, when=server_time(e.when)) for e in parsed.entries]
+        entries = utc_entries(parsed.entries)
         problems = parsed.problems
     tracked = _tracked()
     stored = _stored_series()
     series_diffs: list[SeriesDiff] = []
     volume_diffs: list[HistoryVolumeDiff] = []
     untracked: dict[str, None] = {}
+    # A volume written more than once (reused in a later series) belongs to its latest use.
+    latest: dict[str, VolhistEntry] = {}
+    for entry in entries:
+        if entry.type in DB_BACKUP_TYPES:
+            key = entry.volume.upper()
+            if key not in latest or entry.when >= latest[key].when:
+                latest[key] = entry
     for series in db_backup_series(entries):
         kind = SeriesKind.SNAPSHOT if series.snapshot else SeriesKind.FULL
         known = stored.get((kind, series.series))
@@ -198,6 +226,8 @@ def preview_volhist(
         series_diffs.append(SeriesDiff(status, series))
         for operation in series.operations:
             for entry in operation.volumes:
+                if latest[entry.volume.upper()] is not entry:
+                    continue
                 row = tracked.get(entry.volume.upper())
                 if row is None:
                     untracked[entry.volume] = None

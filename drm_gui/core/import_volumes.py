@@ -17,7 +17,7 @@ import datetime as dt
 import enum
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import peewee
@@ -182,8 +182,18 @@ class ImportResult:
 def server_time(value: dt.datetime) -> dt.datetime:
     """A time the server printed (its local time, naive) as the naive UTC the database
     keeps: read as this workstation's local time [K: the server runs in the same time zone;
-    the client prints no zone]."""
-    return value.astimezone(dt.UTC).replace(tzinfo=None)
+    the client prints no zone]. The offset is looked up once per hour of the day."""
+    hour = value.replace(minute=0, second=0, microsecond=0)
+    offset = _UTC_OFFSETS.get(hour)
+    if offset is None:
+        offset = hour - hour.astimezone(dt.UTC).replace(tzinfo=None)
+        if len(_UTC_OFFSETS) > 100_000:
+            _UTC_OFFSETS.clear()
+        _UTC_OFFSETS[hour] = offset
+    return value - offset
+
+
+_UTC_OFFSETS: dict[dt.datetime, dt.timedelta] = {}
 
 
 # --- Reading the database ---------------------------------------------------------------------
@@ -257,8 +267,6 @@ def preview_volumes(
     seen: dict[str, DrmediaRecord] = {}
     problems = list(problems)
     for record in records:
-        if record.updated is not None:
-            record = replace(record, updated=server_time(record.updated))
         if record.volser in seen:
             problems.append(
                 ParseProblem(
@@ -297,32 +305,48 @@ def preview_volumes(
 def _compare(
     record: DrmediaRecord, local: LocalVolume | None, settings: Mapping[str, Any]
 ) -> VolumeDiff:
+    """The record (its kind and location filled in as they will be written, its date made
+    UTC) compared with the database's volume."""
+    updated = server_time(record.updated) if record.updated is not None else None
+    kind, location = record.kind, record.location
     if local is None:
         note = ""
-        if record.kind is None:
+        if kind is None:
             note = f"no volume type in the file: taken as {DEFAULT_KIND.label}"
-            record = replace(record, kind=DEFAULT_KIND)
-        if not record.location:
-            record = replace(record, location=location_on_entry(record.state, "", settings))
-        return VolumeDiff(Status.NEW, record, None, (), note)
+            kind = DEFAULT_KIND
+        location = location or location_on_entry(record.state, "", settings)
+        return VolumeDiff(Status.NEW, _filled(record, updated, kind, location), None, (), note)
     fields: list[str] = []
     if record.state is not local.state:
         fields.append("state")
-        if not record.location:
-            where = location_on_entry(record.state, local.location, settings)
-            record = replace(record, location=where)
-    if not record.location:
-        record = replace(record, location=local.location)
-    if record.location != local.location:
+        location = location or location_on_entry(record.state, local.location, settings)
+    location = location or local.location
+    if location != local.location:
         fields.append("location")
-    if record.kind is None:
-        record = replace(record, kind=local.kind)
-    elif record.kind is not local.kind:
+    if kind is None:
+        kind = local.kind
+    elif kind is not local.kind:
         fields.append("kind")
     if record.pool and record.pool != local.pool:
         fields.append("pool")
     status = Status.CHANGED if fields else Status.UNCHANGED
-    return VolumeDiff(status, record, local, tuple(fields))
+    return VolumeDiff(status, _filled(record, updated, kind, location), local, tuple(fields))
+
+
+def _filled(
+    record: DrmediaRecord, updated: dt.datetime | None, kind: VolumeKind, location: str
+) -> DrmediaRecord:
+    # Built directly: dataclasses.replace costs ~5 µs a call, 0.5 s for 100,000 records.
+    return DrmediaRecord(
+        record.volser,
+        record.state,
+        updated,
+        location,
+        kind,
+        record.pool,
+        record.library,
+        record.line_number,
+    )
 
 
 def _conflict_or_change(diff: VolumeDiff, pending: Mapping[int, LocalChange]) -> VolumeDiff:

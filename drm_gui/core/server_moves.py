@@ -25,10 +25,11 @@ from drm_gui.core.models import (
     CommandStatus,
     Movement,
     ServerCommand,
+    Volume,
     database,
     utcnow,
 )
-from drm_gui.core.states import DrmError, DrmState
+from drm_gui.core.states import DrmError, DrmState, VolumeKind
 
 log = logging.getLogger(__name__)
 
@@ -70,10 +71,20 @@ def location_options(to_state: DrmState, location: str, from_state: DrmState) ->
     return " ".join(options)
 
 
-def move_command(volser: str, from_state: DrmState, to_state: DrmState, location: str) -> str:
-    """The MOVE DRMEDIA command that makes this move on the server (*volser* may be '*')."""
+def move_command(
+    volser: str,
+    from_state: DrmState,
+    to_state: DrmState,
+    location: str,
+    kind: VolumeKind | None = None,
+) -> str:
+    """The MOVE DRMEDIA command that makes this move on the server (*volser* may be '*').
+    WAIT=YES: the answer tells the outcome (the server's default runs it as a process)."""
     options = location_options(to_state, location, from_state)
     command = f"MOVE DRMEDIA {volser} WHERESTATE={from_state.value} TOSTATE={to_state.value}"
+    if kind is VolumeKind.DB_SNAPSHOT:
+        # Without SOURCE the server considers database backups only, not snapshots [K].
+        command += " SOURCE=DBSNAPSHOT"
     return f"{command} {options} WAIT=YES" if options else f"{command} WAIT=YES"
 
 
@@ -182,10 +193,11 @@ class PendingCommand:
     from_state: DrmState
     to_state: DrmState
     location: str
+    kind: VolumeKind
 
     @property
     def command(self) -> str:
-        return move_command(self.volser, self.from_state, self.to_state, self.location)
+        return move_command(self.volser, self.from_state, self.to_state, self.location, self.kind)
 
 
 def pending_commands() -> list[PendingCommand]:
@@ -199,8 +211,11 @@ def pending_commands() -> list[PendingCommand]:
             Movement.from_state,
             Movement.to_state,
             Movement.to_location,
+            Volume.kind,
         )
         .join(Movement)
+        .switch(ServerCommand)
+        .join(Volume)
         .where(ServerCommand.status == CommandStatus.PENDING)
         .order_by(ServerCommand.id)
         .tuples()

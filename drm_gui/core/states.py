@@ -32,6 +32,9 @@ class DrmState(enum.Enum):
     @classmethod
     def parse(cls, text: str) -> DrmState:
         """Accepts the state name in any case, with or without blanks ("Vault retrieve")."""
+        state = _STATE_KEYS.get(text)  # the fast path: a keyword as the server prints it
+        if state is not None:
+            return state
         key = "".join(text.split()).upper()
         try:
             return cls(key)
@@ -87,12 +90,20 @@ class VolumeKind(enum.Enum):
     @classmethod
     def parse(cls, text: str) -> VolumeKind:
         key = text.strip().replace(" ", "").replace("-", "").lower()
-        for kind in cls:
-            if key in (kind.value.lower(), kind.name.replace("_", "").lower()):
-                return kind
-        names = ", ".join(k.value for k in cls)
-        raise DrmError(f"unknown volume kind {text!r}: use one of {names}")
+        kind = _KIND_KEYS.get(key)
+        if kind is None:
+            names = ", ".join(k.value for k in cls)
+            raise DrmError(f"unknown volume kind {text!r}: use one of {names}")
+        return kind
 
+
+_STATE_KEYS: dict[str, DrmState] = {s.value: s for s in DrmState}
+# A kind by its value or member name, lower case without blanks, - or _ (dbbackup, copypool).
+_KIND_KEYS: dict[str, VolumeKind] = {
+    key: kind
+    for kind in VolumeKind
+    for key in (kind.value.lower(), kind.name.replace("_", "").lower())
+}
 
 KIND_LABELS: dict[VolumeKind, str] = {
     VolumeKind.DB_BACKUP: "DB backup",

@@ -22,24 +22,19 @@ from drm_gui.core.models import DbBackupSeries, MoveBatch, SeriesKind, Volume
 from drm_gui.core.site import ServerFile
 from drm_gui.core.states import DrmError, DrmState, VolumeKind
 from tests.helpers.factories import NOW, make_volume
+from tests.helpers.server_files import DEVCONFIG
+from tests.helpers.server_files import VOLHIST as SHARED_VOLHIST
 
 ACTOR = Actor("bob", "ws2")
 
-VOLHIST = """\
-*******************************************************************************
-*  Sequential Volume Usage History
-*  Updated 06/15/2024 06:00:00
-*******************************************************************************
- 2024/06/10 04:00:00  BACKUPFULL     41     0     1  LTOCLASS  "DB0041L8"
- 2024/06/10 04:20:00  BACKUPFULL     41     0     2  LTOCLASS  "DB0042L8"
- 2024/06/11 04:00:00  BACKUPINCR     41     1     1  LTOCLASS  "DB0043L8"
- 2024/06/12 05:00:00  DBSNAPSHOT      7     0     1  LTOCLASS  "SN0007L8"
- 2024/06/12 06:00:00  BACKUPFULL     42     0     1  LTOCLASS  "GONE01L8"
- 2024/06/01 10:00:00  STGNEW          0     0     0  LTOCLASS  "CP0001L8"
- 2024/06/13 10:00:00  STGDELETE       0     0     0  LTOCLASS  "CP0001L8"
+# The shared history, and a tape emptied long ago and reused since.
+VOLHIST = (
+    SHARED_VOLHIST
+    + """\
  2024/06/02 10:00:00  STGDELETE       0     0     0  LTOCLASS  "CP0002L8"
  2024/06/14 10:00:00  STGREUSE        0     0     0  LTOCLASS  "CP0002L8"
 """
+)
 
 
 @pytest.fixture
@@ -71,7 +66,10 @@ def test_series_and_their_volumes_are_recorded(tracked) -> None:
     incr = Volume.get(Volume.volser == "DB0043L8")
     assert incr.kind is VolumeKind.DB_BACKUP and incr.pool is None
     assert (incr.series.id, incr.backup_operation, incr.volume_seq) == (full.id, 1, 1)
-    assert incr.written_at == server_time(dt.datetime(2024, 6, 11, 4)) and incr.device_class == "LTOCLASS"
+    assert (
+        incr.written_at == server_time(dt.datetime(2024, 6, 11, 4))
+        and incr.device_class == "LTOCLASS"
+    )
     assert Volume.get(Volume.volser == "SN0007L8").kind is VolumeKind.DB_SNAPSHOT
     batch = MoveBatch.get_by_id(result.batch_id)
     assert batch.os_user == "bob" and "volhist.out" in batch.reason
@@ -82,7 +80,9 @@ def test_series_and_their_volumes_are_recorded(tracked) -> None:
 def test_storage_events_mark_tapes_empty_or_in_use_the_latest_deciding(tracked) -> None:
     apply_volhist(preview_volhist(VOLHIST, source="v"), actor=ACTOR, now=NOW)
     emptied = Volume.get(Volume.volser == "CP0001L8")
-    assert emptied.empty_since == server_time(dt.datetime(2024, 6, 13, 10)) and emptied.pct_used == 0
+    assert (
+        emptied.empty_since == server_time(dt.datetime(2024, 6, 13, 10)) and emptied.pct_used == 0
+    )
     assert Volume.get(Volume.volser == "CP0002L8").empty_since is None
 
 
@@ -100,32 +100,19 @@ def test_a_history_with_bad_lines_imports_nothing_unless_accepted(tracked) -> No
     text = VOLHIST + ' 2024/13/01 04:00:00  BACKUPFULL  43  0  1  LTOCLASS  "DB0044L8"\n'
     text += ' 2024/06/14 04:00:00  BACKUPFULL  X  0  1  LTOCLASS  "DB0045L8"\n'
     preview = preview_volhist(text, source="v")
-    assert [p.line_number for p in preview.problems] == [14, 15]
+    assert [p.line_number for p in preview.problems] == [13, 14]
     assert "bad backup series 'X'" in preview.problems[1].message
-    with pytest.raises(ImportRefusedError, match="line 14"):
+    with pytest.raises(ImportRefusedError, match="line 13"):
         apply_volhist(preview, actor=ACTOR, now=NOW)
     assert DbBackupSeries.select().count() == 0
     assert apply_volhist(preview, accept_problems=True, actor=ACTOR, now=NOW).skipped_lines == 2
     assert DbBackupSeries.select().count() == 3
 
 
-DEVCONFIG = """\
-/* Device Configuration */
-SET SERVERNAME SERVER1
-SET SERVERPASSWORD 18c0be89
-DEFINE DEVCLASS LTOCLASS DEVTYPE=LTO FORMAT=DRIVE -
-  LIBRARY=LIB1 MOUNTLIMIT=DRIVES
-DEFINE LIBRARY LIB1 LIBTYPE=SCSI SHARED=NO
-DEFINE DRIVE LIB1 DRIVE01 ELEMENT=256 ONLINE=Yes
-DEFINE PATH SERVER1 LIB1 SRCTYPE=SERVER DESTTYPE=LIBRARY DEVICE=/dev/smc0 ONLINE=YES
-/* LIBRARYINVENTORY SCSI LIB1 DB0041L8 4096 101*/
-"""
-
-
 def test_the_device_configuration_is_kept_for_the_plan_and_listed(db) -> None:
     preview = preview_devconfig(DEVCONFIG, source="devconfig.out")
     assert preview.summary() == (
-        "server SERVER1: 1 device class(es), 1 library(ies), 1 drive(s), 1 path(s)"
+        "server SERVER1: 1 device class(es), 1 library(ies), 1 drive(s), 2 path(s)"
     )
     assert apply_devconfig(preview) is True
     stored = stored_devconfig()
@@ -142,7 +129,7 @@ def test_the_device_configuration_is_kept_for_the_plan_and_listed(db) -> None:
 def test_a_device_configuration_with_bad_lines_is_refused_unless_accepted(db) -> None:
     text = DEVCONFIG + "DEFINE DRIVE LIB1\nFROBNICATE THE LIBRARY\n"
     preview = preview_devconfig(text, source="d")
-    assert [p.line_number for p in preview.problems] == [10, 11]
+    assert [p.line_number for p in preview.problems] == [11, 12]
     with pytest.raises(ImportRefusedError, match="2 bad line"):
         apply_devconfig(preview)
     assert site.get_server_file(ServerFile.DEVCONFIG) is None

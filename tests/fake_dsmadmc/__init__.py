@@ -17,6 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from drm_gui.server import ServerProfile
 from tests.fake_dsmadmc.fake_dsmadmc import load_state, locked_state, save_state
 
 FAKE_DIR = Path(__file__).resolve().parent
@@ -249,6 +250,18 @@ def fake_env(path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def fake_profile(path: Path, **changes: Any) -> ServerProfile:
+    """A link profile whose client is the fake, playing the server in ``path``."""
+    values: dict[str, Any] = {
+        "command": str(DSMADMC),
+        "admin_id": "admin",
+        "timeout_s": 30.0,
+        "extra_env": {"FAKE_DSMADMC_PYTHON": sys.executable, "FAKE_DSMADMC_STATE": str(path)},
+    }
+    values.update(changes)
+    return ServerProfile(**values)
+
+
 def run_dsmadmc(
     path: Path,
     *args: str,
@@ -277,6 +290,7 @@ __all__ = [
     "drm_volume",
     "drmedia_rows",
     "fake_env",
+    "fake_profile",
     "read_state",
     "received",
     "run_dsmadmc",

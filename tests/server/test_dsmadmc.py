@@ -4,7 +4,6 @@ operator message, the timeout, and a password that never leaves the client objec
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -28,6 +27,7 @@ from tests.fake_dsmadmc import (
     FakeServer,
     drm_volume,
     drmedia_rows,
+    fake_profile,
     read_state,
     received,
     sample_server,
@@ -45,14 +45,7 @@ def state(tmp_path: Path) -> Path:
 
 
 def profile(state: Path, **changes: Any) -> ServerProfile:
-    values: dict[str, Any] = {
-        "command": str(FAKE),
-        "admin_id": "admin",
-        "timeout_s": 30.0,
-        "extra_env": {"FAKE_DSMADMC_PYTHON": sys.executable, "FAKE_DSMADMC_STATE": str(state)},
-    }
-    values.update(changes)
-    return ServerProfile(**values)
+    return fake_profile(state, **changes)
 
 
 def client(state: Path, password: str | None = PASSWORD, **changes: Any) -> AdminClient:

@@ -1,0 +1,165 @@
+"""The command line's storage-server commands: `import KIND FILE` and `export csv FILE`.
+No Qt here.
+
+`import` prints the preview (bad lines, new, changed and conflicting volumes), then applies
+it in one transaction unless --dry-run. A file with bad lines imports nothing unless
+--accept-valid. Exit codes: 0 done, 1 refused (bad lines, a file that cannot be read, a
+change by someone else meanwhile), 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from drm_gui.core import export_volumes
+from drm_gui.core.import_history import DevconfigPreview, VolhistPreview
+from drm_gui.core.import_volumes import Resolution, Status, VolumePreview
+from drm_gui.core.imports import ImportKind, Preview, apply_preview, preview_file
+from drm_gui.core.states import DrmError
+from drm_gui.core.tsm_formats import field_for_name
+
+_LISTED = 20  # lines of each kind printed before "... and N more"
+
+
+def _columns_arg(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    fields = [field_for_name(n) for n in names]
+    unknown = [n for n, f in zip(names, fields, strict=True) if f is None]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown column(s) {', '.join(unknown) or repr(text)}: use DRMEDIA column names such "
+            "as VOLUME_NAME,STATE,UPD_DATE,LOCATION,STGPOOL_NAME,LIB_NAME,VOLTYPE"
+        )
+    return [f for f in fields if f is not None]
+
+
+def add_server_commands(sub: argparse._SubParsersAction) -> None:
+    kinds = [k.value for k in ImportKind]
+    p = sub.add_parser(
+        "import",
+        help="import the storage server's records from a file: " + ", ".join(kinds),
+        description="Previews the file against the database (new, changed, unchanged, "
+        "conflicting with local moves not yet sent to the server), then applies it in one "
+        "transaction. "
+        + "; ".join(f"{k.value}: {k.title}" for k in ImportKind)
+        + ". The csv columns are described in README.md.",
+    )
+    p.add_argument("kind", choices=kinds, metavar="KIND", help=" | ".join(kinds))
+    p.add_argument("file", type=Path, metavar="FILE")
+    p.add_argument("--dry-run", action="store_true", help="show the preview, change nothing")
+    p.add_argument(
+        "--accept-valid",
+        action="store_true",
+        help="import the valid lines of a file that has bad lines (default: import nothing)",
+    )
+    p.add_argument(
+        "--take-server",
+        action="store_true",
+        help="conflicts: take the server's record (default: keep the local move, still to be "
+        "sent to the server)",
+    )
+    p.add_argument(
+        "--columns",
+        type=_columns_arg,
+        metavar="NAMES",
+        help="drmedia: the columns of a headerless SELECT output, comma-separated",
+    )
+    p.set_defaults(command_fn=cmd_import)
+
+    p = sub.add_parser(
+        "export",
+        help="write every volume to a CSV file that `import csv` reads back",
+        description="Writes volser,state,location,kind,pool,updated for every volume.",
+    )
+    p.add_argument("format", choices=["csv"], metavar="FORMAT", help="csv")
+    p.add_argument("file", type=Path, metavar="FILE", help="the file to write ('-': stdout)")
+    p.set_defaults(command_fn=cmd_export)
+
+
+def _print_limited(out: TextIO, lines: list[str]) -> None:
+    for line in lines[:_LISTED]:
+        print(line, file=out)
+    if len(lines) > _LISTED:
+        print(f"... and {len(lines) - _LISTED:,} more", file=out)
+
+
+def print_preview(preview: Preview, out: TextIO) -> None:
+    """The preview as lines a person reads (and a script can grep)."""
+    _print_limited(out, [f"bad line: {p}" for p in preview.problems])
+    if isinstance(preview, VolumePreview):
+        for status in (Status.NEW, Status.CHANGED, Status.CONFLICT):
+            lines = []
+            for d in preview.of(status):
+                note = f" ({d.note})" if d.note else ""
+                lines.append(f"{status.value}: {d.volser}: {d.describe()}{note}")
+            _print_limited(out, lines)
+        if preview.only_here:
+            print(
+                f"only here: {len(preview.only_here):,} tracked volume(s) not in the file, "
+                f"left as they are: {', '.join(preview.only_here[:10])}"
+                + (" ..." if len(preview.only_here) > 10 else ""),
+                file=out,
+            )
+    elif isinstance(preview, VolhistPreview):
+        lines = [
+            f"new series: {s.kind.value} {s.series.series}, {len(s.series.volumes)} volume(s), "
+            f"started {s.series.started:%Y-%m-%d %H:%M}"
+            for s in preview.series
+            if s.status is Status.NEW
+        ]
+        _print_limited(out, lines)
+        if preview.untracked:
+            print(
+                f"not tracked: {len(preview.untracked):,} volume(s) of the history are not "
+                "tracked here (import the QUERY DRMEDIA list first): "
+                + ", ".join(preview.untracked[:10]),
+                file=out,
+            )
+    elif isinstance(preview, DevconfigPreview):
+        r = preview.result
+        for c in r.device_classes:
+            print(f"device class: {c.name} ({c.devtype}) library {c.library or '-'}", file=out)
+        for lib in r.libraries:
+            print(f"library: {lib.name} ({lib.libtype})", file=out)
+    print(preview.summary(), file=out)
+
+
+def cmd_import(args: argparse.Namespace, out: TextIO) -> int:
+    kind = ImportKind(args.kind)
+    if args.columns and kind is not ImportKind.DRMEDIA:
+        print("import: --columns applies to drmedia files only", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        preview = preview_file(kind, args.file, columns=args.columns)
+    except DrmError as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print_preview(preview, out)
+    if args.dry_run:
+        print("dry run: nothing was changed", file=out)
+        return EXIT_OK
+    default = Resolution.TAKE_SERVER if args.take_server else Resolution.KEEP_LOCAL
+    try:
+        done = apply_preview(preview, accept_problems=args.accept_valid, default=default)
+    except DrmError as exc:
+        print(f"import: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(done, file=out)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, out: TextIO) -> int:
+    if str(args.file) == "-":
+        out.write(export_volumes.volumes_csv())
+        return EXIT_OK
+    try:
+        count = export_volumes.write_volumes_csv(args.file)
+    except OSError as exc:
+        print(f"export: cannot write {args.file}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    print(f"{count:,} volume(s) written to {args.file}", file=out)
+    return EXIT_OK
