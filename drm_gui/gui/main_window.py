@@ -44,6 +44,7 @@ from drm_gui.gui.plan_view import (
 )
 from drm_gui.gui.window_library import LibraryWindowMixin
 from drm_gui.gui.window_plan import PlanWindowMixin
+from drm_gui.gui.window_server import ServerWindowMixin
 from drm_gui.gui.window_shipments import ShipmentsWindowMixin
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,9 @@ class NoticeBar(QFrame):
         return False
 
 
-class MainWindow(LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, QMainWindow):
+class MainWindow(
+    LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, ServerWindowMixin, QMainWindow
+):
     """Signals:
     open_database_requested(): the user chose File → Open database…
     """
@@ -136,6 +139,7 @@ class MainWindow(LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, QMai
         self.setCentralWidget(self.splitter)
 
         self._build_actions()
+        self.build_server_part()
         self._build_toolbar()
         self._build_menus()
         self._build_status_bar()
@@ -157,6 +161,7 @@ class MainWindow(LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, QMai
         self.last_document: Path | None = None
         self._restore_geometry()
         self._on_reloaded()
+        self._show_waiting(self.server.waiting())
 
     # Building ------------------------------------------------------------------------
     def _action(
@@ -325,6 +330,7 @@ class MainWindow(LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, QMai
         file_menu.addAction(self.open_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
+        self.add_import_menu(file_menu, self.quit_action)
         edit = menu.addMenu("&Edit")
         edit.addAction(self.undo_action)
         edit.addSeparator()
@@ -361,6 +367,7 @@ class MainWindow(LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, QMai
         plan_menu.addAction(self.plan_schedule_action)
         plan_menu.addSeparator()
         plan_menu.addAction(self.site_action)
+        self.add_server_menu()
         help_menu = menu.addMenu("&Help")
         self.help_menu = help_menu
         help_menu.addAction(self.shortcuts_action)
@@ -374,9 +381,11 @@ class MainWindow(LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, QMai
         self.expiry_label = QLabel()
         self.library_label = QLabel()
         self.plan_label = QLabel()
+        self.server_label = QLabel()
         labels = (
             self.db_label,
             self.library_label,
+            self.server_label,
             self.count_label,
             self.plan_label,
             self.expiry_label,

@@ -66,9 +66,12 @@ class BackgroundTask(QObject):
         title: str,
         function: Callable[[], Any],
         parent: QWidget | None = None,
+        *,
+        show_progress: bool = True,
     ) -> None:
         super().__init__(parent)
         self.title = title
+        self.show_progress = show_progress  # False: work the operator did not wait for
         self._relay = _Relay()
         queued = Qt.ConnectionType.QueuedConnection
         self._relay.finished.connect(self._finished, queued)
@@ -84,7 +87,8 @@ class BackgroundTask(QObject):
 
     def start(self) -> None:
         self.running = True
-        self._timer.start(PROGRESS_DELAY_MS)
+        if self.show_progress:
+            self._timer.start(PROGRESS_DELAY_MS)
         QThreadPool.globalInstance().start(self._runnable)
 
     def _show_progress(self) -> None:
