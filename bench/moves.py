@@ -89,8 +89,9 @@ def app_move(template: Template, name: str) -> tuple[float, tuple[MovedVolume, .
 
 def raw_move(template: Template, name: str, moved: tuple[MovedVolume, ...]) -> float:
     """Seconds for the same writes with plain sqlite3 in one transaction: a batch row, one
-    UPDATE of state/location/updated_at per volume (executemany) and the movement rows
-    (executemany). The rows are built before the clock starts."""
+    UPDATE of state/location/updated_at per volume (executemany), the movement rows and the
+    server command rows waiting to be sent (executemany). The rows are built before the
+    clock starts."""
     path = copy_database(template.path, name)
     try:
         with raw_connection(path) as conn:
@@ -133,6 +134,13 @@ def raw_move(template: Template, name: str, moved: tuple[MovedVolume, ...]) -> f
                 "to_state, from_location, to_location, at, os_user, workstation, reason) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 movements,
+            )
+            first = conn.execute("SELECT min(id) FROM movement WHERE batch_id = ?", [batch_id])
+            first_id = first.fetchone()[0]
+            conn.executemany(
+                "INSERT INTO server_command (movement_id, volume_id, volser, command, status, "
+                "created_at, answer, target) VALUES (?, ?, ?, '', 'PENDING', ?, '', '')",
+                [(first_id + i, m.volume_id, m.volser, stamp) for i, m in enumerate(moved)],
             )
             conn.execute("COMMIT")
             return time.perf_counter() - start

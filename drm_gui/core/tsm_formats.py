@@ -395,6 +395,7 @@ def _parse_delimited(
 ) -> list[DrmediaRecord | ParseProblem]:
     items: list[DrmediaRecord | ParseProblem] = []
     header: list[str | None] | None = None
+    data_seen = False  # a header line comes first, or there is none
     for number, line in lines:
         if not line.strip():
             continue
@@ -402,9 +403,11 @@ def _parse_delimited(
             items.append(ParseProblem(number, line, "unclosed quote"))
             continue
         fields = split_fields(line, delimiter)
-        if header is None and _is_header(fields):
-            header = [field_for_name(f) for f in fields]
-            continue
+        if header is None and not data_seen:
+            if _is_header(fields):
+                header = [field_for_name(f) for f in fields]
+                continue
+            data_seen = True
         if header is not None:
             names: Sequence[str | None] = header
             if len(fields) != len(header):
