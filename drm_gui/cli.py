@@ -19,7 +19,7 @@ from drm_gui.cli_library import add_library_commands
 from drm_gui.cli_manifest import add_manifest_commands
 from drm_gui.cli_plan import add_plan_commands
 from drm_gui.cli_reports import add_report_commands
-from drm_gui.cli_server import add_server_commands
+from drm_gui.cli_server import add_server_commands, deliver_commands
 from drm_gui.core import demo, media, retention
 from drm_gui.core import settings as settings_mod
 from drm_gui.core.states import DrmError
@@ -159,6 +159,8 @@ def cmd_move(args: argparse.Namespace, out: TextIO) -> int:
     print(
         f"{len(result.moved):,} moved, {len(result.refused) + len(unmatched):,} refused", file=out
     )
+    if result.moved:
+        deliver_commands(out)
     return EXIT_OK if result.ok and not unmatched else EXIT_REFUSED
 
 

@@ -20,8 +20,15 @@ from tests.helpers.factories import make_volume
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run(db: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, DRM_GUI_DATA_DIR=str(tmp_path / "data"), PYTHONIOENCODING="utf-8")
+def run(
+    db: str, tmp_path: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = dict(
+        os.environ,
+        DRM_GUI_DATA_DIR=str(tmp_path / "data"),
+        PYTHONIOENCODING="utf-8",
+        **(env or {}),
+    )
     return subprocess.run(
         [sys.executable, "main.py", "--db", db, *args],
         cwd=ROOT,

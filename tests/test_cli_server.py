@@ -9,6 +9,7 @@ from drm_gui.core.db import close_database, open_database
 from drm_gui.core.models import DbBackupSeries, Volume
 from drm_gui.core.site import ServerFile, get_server_file
 from tests.core.conftest import sqlite_url
+from tests.fake_dsmadmc import DSMADMC, sample_server, write_state
 from tests.test_cli_reports import run
 
 DRMEDIA = """\
@@ -111,3 +112,48 @@ def test_usage_errors_name_what_is_wrong(tmp_path: Path) -> None:
     assert columns.returncode == 2 and "unknown column(s) COLOUR" in columns.stderr
     wrong = run(url, tmp_path, "import", "csv", "x", "--columns", "VOLUME_NAME")
     assert wrong.returncode == 2 and "drmedia files only" in wrong.stderr
+
+
+def test_a_move_without_a_link_writes_the_command_file(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "cli.db")
+    run(url, tmp_path, "import", "drmedia", write(tmp_path, "d.txt", DRMEDIA))
+    moved = run(url, tmp_path, "move", "VOL002L8", "--to", "VAULT")
+    assert moved.returncode == 0, moved.stderr
+    assert "1 MOVE DRMEDIA command(s) written to" in moved.stdout
+    commands = (tmp_path / "data" / "exec.cmds").read_text().splitlines()
+    assert commands == [
+        "MOVE DRMEDIA VOL002L8 WHERESTATE=COURIER TOSTATE=VAULT TOLOCATION=VAULT WAIT=YES"
+    ]
+
+
+def test_server_send_and_sync_through_the_client(tmp_path: Path) -> None:
+    state = write_state(tmp_path / "server.json", sample_server(stored_password=True))
+    url = sqlite_url(tmp_path / "cli.db")
+    for name, value in (
+        ("server_link", "YES"),
+        ("server_command", str(DSMADMC)),
+        ("server_admin", "admin"),
+        ("server_stored_password", "YES"),
+    ):
+        assert run(url, tmp_path, "settings", name, value).returncode == 0
+    env = {"FAKE_DSMADMC_STATE": str(state)}
+    dry = run(url, tmp_path, "server", "sync", "--dry-run", env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert "10 volume(s) read: 10 new" in dry.stdout
+    assert run(url, tmp_path, "server", "sync", env=env).returncode == 0
+    moved = run(url, tmp_path, "move", "A00017L8", "--to", "COURIER", env=env)
+    assert "1 move(s) wait for the storage server" in moved.stdout
+    sent = run(url, tmp_path, "server", "send", env=env)
+    assert sent.returncode == 0, sent.stderr
+    assert "1 move(s) confirmed by the server" in sent.stdout
+    again = run(url, tmp_path, "server", "sync", env=env)
+    assert "the default server and this database agree" in again.stdout
+
+
+def test_server_commands_without_a_password_at_hand_say_what_to_do(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "cli.db")
+    no_admin = run(url, tmp_path, "server", "send")
+    assert no_admin.returncode == 1 and "server_admin" in no_admin.stderr
+    run(url, tmp_path, "settings", "server_admin", "admin")
+    no_tty = run(url, tmp_path, "server", "sync")
+    assert no_tty.returncode == 1 and "typed at a terminal" in no_tty.stderr

@@ -65,6 +65,14 @@ class Status(enum.Enum):
         )
 
 
+_COUNTED = {
+    Status.NEW: "new",
+    Status.CHANGED: "changed",
+    Status.UNCHANGED: "unchanged",
+    Status.CONFLICT: "in conflict with local moves",
+}
+
+
 class Resolution(enum.Enum):
     """What to do with a conflicting volume."""
 
@@ -155,7 +163,7 @@ class VolumePreview:
         return any(d.status is not Status.UNCHANGED for d in self.diffs)
 
     def summary(self) -> str:
-        counts = ", ".join(f"{self.count(s):,} {s.value}" for s in Status)
+        counts = ", ".join(f"{self.count(s):,} {_COUNTED[s]}" for s in Status)
         bad = f", {len(self.problems):,} bad line(s)" if self.problems else ""
         return f"{len(self.diffs):,} volume(s) read: {counts}{bad}"
 
@@ -173,7 +181,7 @@ class ImportResult:
             return "nothing to change: the database already agrees with the file"
         text = f"{self.created:,} new and {self.changed:,} changed volume(s) recorded"
         if self.kept_local:
-            text += f"; {self.kept_local:,} local move(s) kept, still to be sent to the server"
+            text += f"; {self.kept_local:,} local change(s) kept in place of the server's record"
         if self.skipped_lines:
             text += f"; {self.skipped_lines:,} bad line(s) skipped"
         return f"{text} (batch {self.batch_id})"

@@ -165,6 +165,18 @@ def write_pending(
     return BatchCommands(0, len(lines), command_file)
 
 
+def deliver_without_link(settings: Mapping[str, object]) -> BatchCommands | None:
+    """Without a server link, writes the waiting commands to the command file (the
+    cmd_file_name setting, relative to the user data folder); None when a link is set (the
+    link sends them)."""
+    if settings["server_link"]:
+        return None
+    from drm_gui.paths import data_dir  # platformdirs only when the file is written
+
+    path = command_file_path(str(settings["cmd_file_name"]), data_dir())
+    return write_pending(path, str(settings["cmd_template"]))
+
+
 def append_lines(path: Path, lines: Sequence[str]) -> None:
     """Appends *lines* to the command file through a temporary file renamed into place:
     an administrator's script never reads half a line."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
@@ -32,7 +31,6 @@ from drm_gui.core.models import CommandStatus
 from drm_gui.core.settings import SETTINGS_BY_NAME, SettingError
 from drm_gui.core.states import DrmError
 from drm_gui.gui.tasks import BackgroundTask
-from drm_gui.paths import data_dir
 from drm_gui.server import AdminClient, AuthenticationFailed, ServerProfile
 from drm_gui.server.link import SendReport, profile_from_settings, send_pending
 
@@ -108,20 +106,18 @@ class ServerLinkController(QObject):
     # Moves ----------------------------------------------------------------------------
     def after_moves(self) -> None:
         """A batch was recorded: send its commands, or write them for the administrator."""
-        if self.link_on():
-            self.send()
-            return
-        settings = load_settings()
-        path = server_moves.command_file_path(str(settings["cmd_file_name"]), data_dir())
         try:
-            done = server_moves.write_pending(path, str(settings["cmd_template"]))
+            written = server_moves.deliver_without_link(load_settings())
         except DrmError as exc:
             self.notice.emit(
                 f"The server commands were not written (kept for later): {exc}", "warning"
             )
         else:
-            if done.written:
-                log.info("%s", done.summary())
+            if written is None:
+                self.send()
+                return
+            if written.written:
+                log.info("%s", written.summary())
         self.waiting_changed.emit(self.waiting())
 
     def send(self) -> None:
@@ -264,7 +260,3 @@ class ServerSettingsDialog(QDialog):
         for name, text in values.items():
             set_setting(name, text)
         self.accept()
-
-
-def command_file(settings: dict[str, object]) -> Path:
-    return server_moves.command_file_path(str(settings["cmd_file_name"]), data_dir())

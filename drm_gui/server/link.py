@@ -322,7 +322,7 @@ def read_server(
     records, problems = answers["DRM media"]  # type: ignore[misc]
     history, history_problems = answers["volume history"]  # type: ignore[misc]
     return preview_sync(
-        server=client.profile.server_name or "default server",
+        server=client.profile.server_name or "the default server",
         records=records,
         history=history,
         usage=answers["volumes"],  # type: ignore[arg-type]
