@@ -195,6 +195,8 @@ def test_move_all_moved(url: str, site: dict[str, int]) -> None:
         "moved: M0001L8: MOUNTABLE → COURIER (COURIER)",
         "moved: M0002L8: MOUNTABLE → COURIER (COURIER)",
         "2 moved, 0 refused",
+        "2 MOVE DRMEDIA command(s) written to "
+        f"{Path(os.environ['DRM_GUI_DATA_DIR']) / 'exec.cmds'} for the server's administrator",
     ]
     with opened(url):
         assert state_of(site["M0001L8"]) == (S.COURIER, "COURIER")
@@ -211,7 +213,8 @@ def test_move_with_refusals(url: str, site: dict[str, int]) -> None:
     assert "refused: NOPE*: no volume matches this pattern" in out
     refusal = next(line for line in out if line.startswith("refused: V0001L8: "))
     assert "VAULT → COURIER" in refusal
-    assert out[-1] == "1 moved, 2 refused"
+    assert out[-2] == "1 moved, 2 refused"
+    assert out[-1].startswith("1 MOVE DRMEDIA command(s) written to ")
     with opened(url):
         assert state_of(site["M0001L8"])[0] is S.COURIER
         assert state_of(site["V0001L8"]) == (S.VAULT, "VAULT")
