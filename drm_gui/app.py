@@ -15,6 +15,7 @@ import sys
 from drm_gui import APP_NAME, __version__, cli
 from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from drm_gui.core.db import DatabaseOpenError, DatabaseUrlError, close_database, open_database
+from drm_gui.core.roles import PermissionDeniedError
 from drm_gui.paths import data_dir, default_database_url
 
 log = logging.getLogger(__name__)
@@ -98,6 +99,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_REFUSED
     try:
         return int(args.command_fn(args, sys.stdout))
+    except PermissionDeniedError as exc:
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return EXIT_OK

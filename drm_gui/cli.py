@@ -14,11 +14,14 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from drm_gui.cli_audit import add_audit_commands
+from drm_gui.cli_backup import add_backup_commands
 from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, kind_arg, state_arg
 from drm_gui.cli_library import add_library_commands
 from drm_gui.cli_manifest import add_manifest_commands
 from drm_gui.cli_plan import add_plan_commands
 from drm_gui.cli_reports import add_report_commands
+from drm_gui.cli_roles import add_roles_commands
 from drm_gui.cli_server import add_server_commands, deliver_commands
 from drm_gui.core import demo, media, retention
 from drm_gui.core import settings as settings_mod
@@ -65,6 +68,9 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_report_commands(sub)
     add_manifest_commands(sub)
     add_server_commands(sub)
+    add_roles_commands(sub)
+    add_audit_commands(sub)
+    add_backup_commands(sub)
 
 
 Command = Callable[[argparse.Namespace, TextIO], int]

@@ -22,7 +22,10 @@ QT_FREE_MODULES = (
     "cli_plan.py",
     "cli_reports.py",
     "cli_server.py",
+    "cli_roles.py",
     "cli_manifest.py",
+    "cli_audit.py",
+    "cli_backup.py",
     "app.py",
     "paths.py",
 )

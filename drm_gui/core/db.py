@@ -14,12 +14,18 @@ from urllib.parse import unquote, urlsplit
 import peewee
 from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
+from drm_gui.core import db_errors
+from drm_gui.core.changes import install_notifications
 from drm_gui.core.models import (
+    AUDIT_GENESIS,
+    AUDIT_MODELS,
     MANIFEST_MODELS,
     MODELS,
     RECONCILE_MODELS,
+    ROLE_MODELS,
     SERVER_MODELS,
     SITE_MODELS,
+    AuditHead,
     SchemaVersion,
     database,
 )
@@ -65,11 +71,35 @@ def _add_server_tables(db: Database) -> None:
     db.create_tables(SERVER_MODELS)
 
 
+def _add_audit_tables(db: Database) -> None:
+    """Schema 5 -> 6: the audit trail and its chain head."""
+    db.create_tables(AUDIT_MODELS)
+    _start_audit_chain()
+
+
+def _start_audit_chain() -> None:
+    """The head of an empty audit trail: no row yet, the genesis hash."""
+    AuditHead.insert(id=1, seq=0, hash=AUDIT_GENESIS).execute()
+
+
+def _add_change_notifications(db: Database) -> None:
+    """Schema 6 -> 7: PostgreSQL announces every change of the volumes (LISTEN/NOTIFY)."""
+    install_notifications(db)
+
+
+def _add_role_tables(db: Database) -> None:
+    """Schema 7 -> 8: the users' roles."""
+    db.create_tables(ROLE_MODELS)
+
+
 MIGRATIONS: Sequence[Migration] = (
     _add_site_tables,
     _add_manifest_tables,
     _add_reconcile_tables,
     _add_server_tables,
+    _add_audit_tables,
+    _add_change_notifications,
+    _add_role_tables,
 )
 SCHEMA_VERSION = 1 + len(MIGRATIONS)
 
@@ -80,6 +110,9 @@ SQLITE_PRAGMAS = {
     "busy_timeout": 10000,
     "cache_size": -32000,
 }
+
+
+PG_CONNECT_TIMEOUT_S = 10
 
 
 @dataclass(frozen=True)
@@ -101,12 +134,19 @@ def make_database(url: str) -> tuple[Database, DatabaseInfo]:
     scheme = parts.scheme.lower()
     if scheme == "sqlite":
         # As SQLAlchemy and peewee: sqlite:///relative.db, sqlite:////absolute/path.db
-        path = unquote(url.split("://", 1)[1][1:])
+        path = _sqlite_path(url)
         if not path:
             raise DatabaseUrlError(f"{url}: no database file given (sqlite:///path/to/file.db)")
         if path != ":memory:":
-            Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=10)
+            file = Path(path).expanduser().absolute()
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                reason = db_errors.folder_not_created(file.parent, exc)
+                raise DatabaseOpenError(f"{file}: {reason}") from exc
+        # The connection's own timeout covers the pragmas, which may wait for a lock too.
+        timeout = SQLITE_PRAGMAS["busy_timeout"] / 1000
+        db = SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, timeout=timeout)
         return db, DatabaseInfo(url, "sqlite", Path(path).name)
     if scheme in ("postgresql", "postgres"):
         name = parts.path.lstrip("/")
@@ -123,6 +163,8 @@ def make_database(url: str) -> tuple[Database, DatabaseInfo]:
             kwargs["user"] = unquote(parts.username)
         if parts.password:
             kwargs["password"] = unquote(parts.password)
+        # A server that is switched off answers nothing: give up after a while, not minutes.
+        kwargs["connect_timeout"] = PG_CONNECT_TIMEOUT_S
         db = PostgresqlDatabase(name, **kwargs)
         where = f"{parts.hostname or 'localhost'}/{name}"
         return db, DatabaseInfo(_safe(url), "postgresql", where)
@@ -146,22 +188,25 @@ def _safe(url: str) -> str:
 
 def open_database(url: str) -> DatabaseInfo:
     """Connects the models to *url*, creating or migrating the schema. Raises
-    DatabaseOpenError with a sentence a user can act on."""
+    DatabaseOpenError (of the same class when a check raised it) whose message names the
+    database, says what is wrong and what to do, in one paragraph."""
     db, info = make_database(url)
     try:
+        if info.backend == "sqlite":
+            _refuse_read_only(info)
         db.connect(reuse_if_open=True)
         if info.backend == "sqlite":
             _check_sqlite(db)
         database.initialize(db)
         _ensure_schema(db)
-    except DatabaseOpenError:
+    except DatabaseOpenError as exc:
         if not db.is_closed():
             db.close()
-        raise
+        raise type(exc)(f"{_where(info)}: {exc}") from exc
     except (peewee.OperationalError, peewee.DatabaseError, sqlite3.Error) as exc:
         if not db.is_closed():
             db.close()
-        raise DatabaseOpenError(_explain(info, exc)) from exc
+        raise DatabaseOpenError(f"{_where(info)}: {_explain(info, exc)}") from exc
     log.info("opened %s database %s (schema %d)", info.backend, info.display_name, SCHEMA_VERSION)
     return info
 
@@ -172,29 +217,45 @@ def close_database() -> None:
         db.close()
 
 
+def _sqlite_path(url: str) -> str:
+    """The file of a sqlite:/// URL, as written (relative, or absolute with four slashes)."""
+    return unquote(url.split("://", 1)[1][1:])
+
+
+def _sqlite_file(info: DatabaseInfo) -> Path:
+    return Path(_sqlite_path(info.url)).expanduser().absolute()
+
+
+def _where(info: DatabaseInfo) -> str:
+    """The database as messages name it: the whole path of a file (the status bar shows its
+    name only), host/dbname on a server."""
+    return str(_sqlite_file(info)) if info.backend == "sqlite" else info.display_name
+
+
+def _refuse_read_only(info: DatabaseInfo) -> None:
+    reason = db_errors.sqlite_read_only(_sqlite_file(info))
+    if reason:
+        raise DatabaseOpenError(reason)
+
+
 def _check_sqlite(db: Database) -> None:
-    row = db.execute_sql("PRAGMA quick_check").fetchone()
-    if row and row[0] != "ok":
-        raise DatabaseOpenError(f"the database file is damaged ({row[0]})")
+    """A damaged file is refused at once rather than at the first page a query happens on."""
+    rows = [r[0] for r in db.execute_sql("PRAGMA quick_check(3)").fetchall()]
+    if rows != ["ok"]:
+        lines = [line for row in rows for line in row.splitlines() if not line.startswith("***")]
+        raise DatabaseOpenError(db_errors.damaged("; ".join(lines[:3])))
 
 
 def _explain(info: DatabaseInfo, exc: Exception) -> str:
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    where = info.display_name
-    low = text.lower()
-    if "locked" in low:
-        return f"{where}: the database is locked by another program; close it and try again"
-    if "readonly" in low or "read-only" in low:
-        return f"{where}: the database file is read-only; check its permissions"
-    if "not a database" in low or "malformed" in low:
-        return f"{where}: this file is not a drm-gui database, or it is damaged"
-    if "unable to open" in low:
-        return f"{where}: the database file cannot be opened; check the folder exists"
-    if "password authentication failed" in low or "authentication" in low:
-        return f"{where}: the PostgreSQL server refused the login ({text})"
-    if "could not connect" in low or "connection refused" in low:
-        return f"{where}: the PostgreSQL server cannot be reached ({text})"
-    return f"{where}: {text}"
+    """What went wrong and what to do, from the driver's error (open_database names the
+    database in front)."""
+    text = str(exc).strip() or type(exc).__name__
+    if info.backend == "sqlite":
+        busy_seconds = SQLITE_PRAGMAS["busy_timeout"] / 1000
+        return db_errors.sqlite_reason(_sqlite_file(info), text.splitlines()[0], busy_seconds)
+    parts = urlsplit(info.url)
+    name = unquote(parts.path.lstrip("/"))
+    return db_errors.postgresql_reason(parts.hostname or "localhost", parts.port, name, text)
 
 
 def _ensure_schema(db: Database) -> None:
@@ -206,6 +267,8 @@ def _ensure_schema(db: Database) -> None:
                     "choose another database"
                 )
             db.create_tables(MODELS)
+            _start_audit_chain()
+            install_notifications(db)
             SchemaVersion.create(version=SCHEMA_VERSION)
             return
         row = SchemaVersion.select().order_by(SchemaVersion.version.desc()).first()
@@ -219,6 +282,17 @@ def _ensure_schema(db: Database) -> None:
             log.info("migrating the database from schema %d to %d", version, version + 1)
             MIGRATIONS[version - 1](db)
             SchemaVersion.update(version=version + 1).execute()
+
+
+def write_transaction() -> Any:
+    """A transaction that writes: on SQLite it takes the write lock at BEGIN (IMMEDIATE),
+    so that a read-then-write never meets another writer's commit in between (WAL would
+    refuse the upgrade as busy); on PostgreSQL a plain transaction (the volume UPDATEs are
+    guarded by their expected state). Nested: a savepoint."""
+    obj = database.obj
+    if isinstance(obj, SqliteDatabase) and not obj.in_transaction():
+        return obj.atomic(lock_type="IMMEDIATE")
+    return database.atomic()
 
 
 def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> None:

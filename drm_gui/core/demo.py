@@ -7,6 +7,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
+from drm_gui.core import audit
 from drm_gui.core.media import Actor, current_actor, insert_volumes, load_settings
 from drm_gui.core.models import (
     BatchKind,
@@ -229,7 +230,7 @@ def create_demo_site(
                     empty_since=empty_since,
                 )
         insert_volumes(rows)
-        _record_import(actor, now, len(rows))
+        _record_import(actor, now, [row[0] for row in rows])
     return len(rows)
 
 
@@ -244,14 +245,16 @@ def _age_in(state: DrmState, rng: random.Random) -> int:
     return rng.randint(3, 400)
 
 
-def _record_import(actor: Actor, now: dt.datetime, count: int) -> None:
-    """One IMPORT batch, and a first movement row per volume: where it was found."""
+def _record_import(actor: Actor, now: dt.datetime, volsers: list[str]) -> None:
+    """One IMPORT batch, a first movement row per volume (where it was found), and the
+    batch's audit row naming the volumes."""
+    reason = f"demo site created ({len(volsers):,} volumes)"
     batch = MoveBatch.create(
         kind=BatchKind.IMPORT,
         at=now,
         os_user=actor.os_user,
         workstation=actor.workstation,
-        reason=f"demo site created ({count:,} volumes)",
+        reason=reason,
     )
     mt = Movement._meta.table_name
     vt = Volume._meta.table_name
@@ -262,4 +265,7 @@ def _record_import(actor: Actor, now: dt.datetime, count: int) -> None:
         f"SELECT {p}, id, volser, {p}, NULL, state, '', location, updated_at, {p}, {p}, {p} "
         f"FROM {vt}",
         [batch.id, BatchKind.IMPORT.value, actor.os_user, actor.workstation, "demo site"],
+    )
+    audit.record_batch(
+        batch.id, BatchKind.IMPORT, actor=actor, at=now, reason=reason, created=volsers
     )

@@ -22,7 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from drm_gui.core import media, site
+from drm_gui.core import audit, media, site
 from drm_gui.core.db import executemany
 from drm_gui.core.import_volumes import ImportRefusedError, Status, server_time
 from drm_gui.core.media import Actor, current_actor
@@ -330,14 +330,23 @@ def apply_volhist(
     at = now or utcnow()
     new_series = [s for s in preview.series if s.status is Status.NEW]
     changed = [v for v in preview.volumes if v.status is Status.CHANGED]
+    reason = f"import of {preview.source}"
     with database.atomic():
-        batch_id = media.new_batch(
-            BatchKind.IMPORT, actor=actor, at=at, reason=f"import of {preview.source}"
-        )
+        batch_id = media.new_batch(BatchKind.IMPORT, actor=actor, at=at, reason=reason)
         _write_series(preview.series)
         ids = _stored_series()
         _write_volumes(changed, ids)
         _write_storage(preview.storage)
+        audit.record_batch(
+            batch_id,
+            BatchKind.IMPORT,
+            actor=actor,
+            at=at,
+            reason=reason,
+            updated=[d.entry.volume.upper() for d in changed] + [d.volser for d in preview.storage],
+            subject=preview.source,
+            facts={"series_created": len(new_series)},
+        )
         if preview.file_changed:
             site.set_server_file(ServerFile.VOLHIST, preview.text, source=preview.source)
     log.info("volume history %s imported: %s", preview.source, preview.summary())

@@ -13,12 +13,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from drm_gui.core import import_history, import_volumes, media
+from drm_gui.core import audit, import_history, import_volumes, media
 from drm_gui.core.db import executemany
 from drm_gui.core.import_history import VolhistPreview
 from drm_gui.core.import_volumes import Resolution, VolumePreview
 from drm_gui.core.media import Actor, current_actor
 from drm_gui.core.models import PoolType, StoragePool, Volume, database, utcnow
+from drm_gui.core.roles import Action, require
 from drm_gui.core.tsm_formats import DrmediaForm, DrmediaRecord, ParseProblem
 from drm_gui.core.tsm_formats_files import VolhistEntry
 
@@ -194,6 +195,7 @@ def apply_sync(
     Rows of the server's answers that could not be read must be accepted (skipped), as with
     a file. The history is compared again once the volumes are written, so that the DB
     backup volumes new in this same synchronisation get their series."""
+    require(Action.SERVER)
     if preview.problems and not accept_problems:
         import_history.refuse_problems(f"server {preview.server}", preview.problems)
     actor = actor or current_actor()
@@ -216,6 +218,10 @@ def apply_sync(
             usage = tuple(_usage_diffs(preview.usage_rows, at))
         hist = import_history.apply_volhist(history, accept_problems=True, actor=actor, now=at)
         _write_usage(usage)
+        if preview.pools or usage:
+            pools = [d.pool.name for d in preview.pools]
+            used = [d.volser for d in usage]
+            audit.record_sync(preview.server, pools, used, actor=actor, at=at)
     parts = [done.summary()]
     if hist.batch_id is not None:
         parts.append(hist.summary())

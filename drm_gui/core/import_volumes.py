@@ -22,7 +22,7 @@ from typing import Any
 
 import peewee
 
-from drm_gui.core import media
+from drm_gui.core import audit, media
 from drm_gui.core.db import executemany
 from drm_gui.core.media import (
     Actor,
@@ -416,8 +416,19 @@ def apply_volumes(
             pools = _pool_ids(d.record for d in take)
             if new:
                 _insert_new(batch_id, new, pools, actor, at, preview.source)
-            if changed:
-                _write_changed(batch_id, changed, pools, actor, at, preview.source)
+            moves = _write_changed(batch_id, changed, pools, actor, at, preview.source)
+            moved = {m.volser for m in moves}
+            audit.record_batch(
+                batch_id,
+                BatchKind.IMPORT,
+                actor=actor,
+                at=at,
+                reason=reason,
+                moved=moves,
+                created=[d.volser for d in new],
+                updated=[d.volser for d in changed if d.volser not in moved],
+                subject=preview.source,
+            )
     except peewee.IntegrityError:
         raise ConcurrentChangeError(
             "some of these volumes were added by someone else since the preview; nothing was "
@@ -517,7 +528,8 @@ def _write_changed(
     actor: Actor,
     at: dt.datetime,
     source: str,
-) -> None:
+) -> list[MovedVolume]:
+    """Writes the changes of tracked volumes; returns those that moved (state or location)."""
     moves = [
         MovedVolume(
             d.local.volume_id,
@@ -557,6 +569,7 @@ def _write_changed(
             f"UPDATE {vt} SET kind = {p}, pool_id = COALESCE({p}, pool_id) WHERE id = {p}",
             others,
         )
+    return moves
 
 
 def _server_dates(diffs: Sequence[VolumeDiff]) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from drm_gui.core import import_history, import_volumes
 from drm_gui.core.import_history import DevconfigPreview, VolhistPreview
 from drm_gui.core.import_volumes import Resolution, VolumePreview
+from drm_gui.core.roles import Action, require
 from drm_gui.core.tsm_formats import parse_drmedia
 from drm_gui.core.volume_csv import parse_volume_csv
 
@@ -65,7 +66,9 @@ def apply_preview(
     resolutions: Mapping[str, Resolution] | None = None,
     default: Resolution = Resolution.KEEP_LOCAL,
 ) -> str:
-    """Applies *preview* in one transaction; what was done, in a sentence."""
+    """Applies *preview* in one transaction; what was done, in a sentence. An
+    administrator's work: the records then follow the server's."""
+    require(Action.SERVER)
     if isinstance(preview, VolumePreview):
         return import_volumes.apply_volumes(
             preview, accept_problems=accept_problems, resolutions=resolutions, default=default

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 from peewee import JOIN
 
+from drm_gui.core import audit
 from drm_gui.core.media import (
     Actor,
     MovedVolume,
@@ -380,7 +381,18 @@ def _note(
         reason=reason,
         target_state=None,
     )
+    noted: list[MovedVolume] = []
     if record is not None:
+        noted.append(
+            MovedVolume(
+                record.id,
+                record.volser,
+                record.state,
+                record.state,
+                record.location,
+                record.location,
+            )
+        )
         Movement.create(
             batch=batch.id,
             volume=record.id,
@@ -395,5 +407,14 @@ def _note(
             workstation=actor.workstation,
             reason=reason,
         )
+    audit.record_batch(
+        batch.id,
+        BatchKind.CORRECTION,
+        actor=actor,
+        at=at,
+        reason=reason,
+        moved=noted,
+        subject=discrepancy.volser,
+    )
     log.info("discrepancy of %s ignored (batch %s)", discrepancy.volser, batch.id)
     return MoveResult(batch.id, BatchKind.CORRECTION, at, (), ())

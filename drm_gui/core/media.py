@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import logging
 import re
-import socket
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from peewee import fn
 
+from drm_gui.core import audit, roles
 from drm_gui.core import settings as settings_mod
-from drm_gui.core.db import executemany
+from drm_gui.core.actor import Actor, current_actor
+from drm_gui.core.db import executemany, write_transaction
 from drm_gui.core.models import (
     BatchKind,
     MissingTape,
@@ -45,23 +45,6 @@ class ConcurrentChangeError(DrmError):
     """Another workstation changed some of the volumes during the move."""
 
 
-# --- Who and where ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Actor:
-    os_user: str
-    workstation: str
-
-
-def current_actor() -> Actor:
-    try:
-        user = getpass.getuser()
-    except (KeyError, OSError):
-        user = "unknown"
-    return Actor(user, socket.gethostname() or "unknown")
-
-
 # --- Settings -----------------------------------------------------------------------------
 
 
@@ -80,14 +63,20 @@ def load_settings() -> dict[str, settings_mod.SettingValue]:
 
 
 def set_setting(name: str, text: str) -> settings_mod.SettingValue:
-    """Validates and stores one setting; raises SettingError with the reason."""
+    """Validates and stores one setting; raises SettingError with the reason, and
+    PermissionDeniedError for an operator."""
+    roles.require(roles.Action.SETTINGS)
     value = settings_mod.parse_setting(name, text)
     definition = settings_mod.setting_def(name)
     stored = definition.format(value)
-    with database.atomic():
+    with write_transaction():  # read the old value and write the new under one lock
+        old = Setting.select(Setting.value).where(Setting.name == definition.name).scalar()
         Setting.insert(name=definition.name, value=stored).on_conflict(
             conflict_target=[Setting.name], update={Setting.value: stored}
         ).execute()
+        if old is None:
+            old = definition.format(definition.default)
+        audit.record_setting(definition, old, stored, actor=current_actor(), at=utcnow())
     log.info("setting %s = %s", definition.name, stored)
     return value
 
@@ -375,11 +364,14 @@ def apply_batch(
     reasons: dict[int, str] | None = None,
 ) -> int:
     """Writes one batch: the volumes' new state and location and their movement rows
-    (each with *reason*, or its own from *reasons*). The caller holds the transaction.
-    Returns the batch id."""
+    (each with *reason*, or its own from *reasons*), and its audit row. The caller holds
+    the transaction. Returns the batch id."""
     batch_id = new_batch(kind, actor=actor, at=at, reason=reason, target=target, corrects=corrects)
     write_changes(batch_id, kind, changes, actor=actor, at=at, reason=reason, reasons=reasons)
     queue_batch(batch_id, kind, at)
+    audit.record_batch(
+        batch_id, kind, actor=actor, at=at, reason=reason, moved=changes, reasons=reasons
+    )
     return batch_id
 
 
@@ -486,53 +478,43 @@ def move_volumes(
     actor: Actor | None = None,
     now: dt.datetime | None = None,
     reasons: dict[int, str] | None = None,
+    seen: Mapping[int, DrmState] | None = None,
 ) -> MoveResult:
     """Moves the legal volumes to *target* in one transaction; reports the others.
 
-    A volume is refused when the transition table forbids the move, or when *from_state*
-    is given and the volume is not in it. The location text follows the settings unless
-    *to_location* is given. *reasons* gives some volumes a movement reason of their own
-    (the library's job says how each tape left, say).
+    A volume is refused when the transition table forbids the move, when *from_state* is
+    given and the volume is not in it, or when *seen* (the states the operator's board
+    showed) differs from the stored state: someone else moved it meanwhile, and the
+    refusal says who. The location text follows the settings unless *to_location* is given.
+    *reasons* gives some volumes a movement reason of their own (the library's job says how
+    each tape left, say). Should another workstation move some of the tapes between the
+    read and the write, the move is read and tried once more, so each tape moves once.
     """
     if to_location is not None:
         to_location = settings_mod.parse_location(to_location)
     ids = list(dict.fromkeys(volume_ids))
     actor = actor or current_actor()
     at = now or utcnow()
-    with database.atomic():
-        settings = load_settings()
-        current = _current(ids)
-        moves: list[MovedVolume] = []
-        refused: list[Refusal] = []
-        for vid in ids:
-            if vid not in current:
-                refused.append(Refusal(vid, f"#{vid}", "no such volume"))
-                continue
-            volser, state, location = current[vid]
-            if from_state is not None and state is not from_state:
-                refused.append(Refusal(vid, volser, f"is {state.value}, not {from_state.value}"))
-                continue
-            why = refusal_reason(state, target)
-            if why is not None:
-                refused.append(Refusal(vid, volser, why))
-                continue
-            new_location = (
-                to_location
-                if to_location is not None
-                else location_on_entry(target, location, settings)
-            )
-            moves.append(MovedVolume(vid, volser, state, target, location, new_location))
-        batch_id = None
-        if moves:
-            batch_id = apply_batch(
-                BatchKind.MOVE,
-                moves,
-                actor=actor,
-                at=at,
-                reason=reason,
-                target=target,
-                reasons=reasons,
-            )
+    for attempt in (1, 2):
+        try:
+            with write_transaction():
+                moves, refused = _plan_moves(ids, target, to_location, from_state, seen)
+                batch_id = None
+                if moves:
+                    batch_id = apply_batch(
+                        BatchKind.MOVE,
+                        moves,
+                        actor=actor,
+                        at=at,
+                        reason=reason,
+                        target=target,
+                        reasons=reasons,
+                    )
+            break
+        except ConcurrentChangeError:
+            if attempt == 2:
+                raise
+            log.info("tapes changed by another workstation during the move; reading again")
     log.info(
         "moved %d volume(s) to %s (batch %s), refused %d",
         len(moves),
@@ -541,6 +523,77 @@ def move_volumes(
         len(refused),
     )
     return MoveResult(batch_id, BatchKind.MOVE, at, tuple(moves), tuple(refused))
+
+
+def _plan_moves(
+    ids: Sequence[int],
+    target: DrmState,
+    to_location: str | None,
+    from_state: DrmState | None,
+    seen: Mapping[int, DrmState] | None,
+) -> tuple[list[MovedVolume], list[Refusal]]:
+    """Which volumes move and how, and why the others do not; read in the transaction."""
+    settings = load_settings()
+    current = _current(ids)
+    moved_elsewhere = _moved_by_others(current, seen)
+    moves: list[MovedVolume] = []
+    refused: list[Refusal] = []
+    for vid in ids:
+        if vid not in current:
+            refused.append(Refusal(vid, f"#{vid}", "no such volume"))
+            continue
+        volser, state, location = current[vid]
+        if vid in moved_elsewhere:
+            refused.append(Refusal(vid, volser, moved_elsewhere[vid]))
+            continue
+        if from_state is not None and state is not from_state:
+            refused.append(Refusal(vid, volser, f"is {state.value}, not {from_state.value}"))
+            continue
+        why = refusal_reason(state, target)
+        if why is not None:
+            refused.append(Refusal(vid, volser, why))
+            continue
+        new_location = (
+            to_location
+            if to_location is not None
+            else location_on_entry(target, location, settings)
+        )
+        moves.append(MovedVolume(vid, volser, state, target, location, new_location))
+    return moves, refused
+
+
+def _moved_by_others(
+    current: Mapping[int, tuple[str, DrmState, str]], seen: Mapping[int, DrmState] | None
+) -> dict[int, str]:
+    """For each volume whose state is no longer the one the operator saw: who moved it,
+    where and when, and its state now."""
+    changed = [
+        vid
+        for vid, state in (seen or {}).items()
+        if vid in current and current[vid][1] is not state
+    ]
+    if not changed:
+        return {}
+    last: dict[int, tuple[str, str, Any]] = {}
+    for chunk in chunks(changed):
+        rows = (
+            Movement.select(Movement.volume, Movement.os_user, Movement.workstation, Movement.at)
+            .where(Movement.volume.in_(list(chunk)))
+            .order_by(Movement.id)
+            .tuples()
+        )
+        for vid, user, workstation, at in rows:
+            last[vid] = (user, workstation, at)
+    texts = {}
+    for vid in changed:
+        now_state = current[vid][1].value
+        if vid in last:
+            user, workstation, at = last[vid]
+            when = f"{to_datetime(at):%Y-%m-%d %H:%M} UTC"
+            texts[vid] = f"moved meanwhile by {user} on {workstation} at {when} (now {now_state})"
+        else:
+            texts[vid] = f"changed meanwhile (now {now_state})"
+    return texts
 
 
 def resolve_volsers(patterns: Sequence[str]) -> tuple[list[int], list[str]]:
@@ -575,6 +628,8 @@ def correct_batch(
             raise DrmError(f"there is no move batch {batch_id}")
         if batch.kind is not BatchKind.MOVE:
             raise DrmError(f"batch {batch_id} is a {batch.kind.value.lower()}, not a move")
+        if only is None and batch.os_user != actor.os_user:
+            roles.require(roles.Action.CORRECTION)  # an operator undoes their own moves only
         remaining = _not_yet_corrected(batch_id)
         if only is None and remaining is not None and not remaining:
             raise DrmError(f"batch {batch_id} has already been undone")

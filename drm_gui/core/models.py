@@ -352,3 +352,70 @@ class ServerCommand(BaseModel):
 SERVER_MODELS: tuple[type[BaseModel], ...] = (ServerCommand,)
 
 MODELS = MODELS + SERVER_MODELS
+
+
+# --- The audit trail (schema 6) --------------------------------------------------------------
+
+
+class AuditKind(enum.Enum):
+    """What an audit row records: a batch of movements (by its BatchKind's value), a setting
+    change, or an import of the server's records that no batch covers."""
+
+    MOVE = "MOVE"
+    CORRECTION = "CORRECTION"
+    EXPIRY = "EXPIRY"
+    IMPORT = "IMPORT"
+    CHECKIN = "CHECKIN"
+    RECONCILE = "RECONCILE"
+    SETTING = "SETTING"
+    IMPORT_FILE = "IMPORT_FILE"  # a copy of a server file stored (volhist, devconfig...)
+    SYNC = "SYNC"  # pools and tape use taken from the server by a synchronisation
+
+
+class AuditEntry(BaseModel):
+    """One row of the tamper-evident audit trail: numbered 1, 2, 3... without a gap, each
+    row's hash covering its fields and the hash of the row before (drm_gui.core.audit)."""
+
+    seq = IntegerField(primary_key=True)
+    at = DateTimeField(index=True)
+    os_user = CharField(max_length=64)
+    workstation = CharField(max_length=255)
+    kind = EnumField(AuditKind)
+    subject = TextField()  # a volser, a setting name, a file, or "N volumes"
+    details = TextField()  # canonical JSON
+    prev_hash = CharField(max_length=64)
+    hash = CharField(max_length=64)
+
+
+class AuditHead(BaseModel):
+    """The one row naming the chain's last entry. Appenders update it first, which
+    serialises them, and verification compares it with the last row: rows cut off the end
+    of the chain show."""
+
+    id = IntegerField(primary_key=True)
+    seq = IntegerField()
+    hash = CharField(max_length=64)
+
+
+AUDIT_GENESIS = "0" * 64  # the prev_hash of the first row, and the head of an empty chain
+
+AUDIT_MODELS: tuple[type[BaseModel], ...] = (AuditEntry, AuditHead)
+
+MODELS = MODELS + AUDIT_MODELS
+
+
+# --- Roles (schema 8) ------------------------------------------------------------------------
+
+
+class UserRole(BaseModel):
+    """A workstation user's role (drm_gui.core.roles): operator or administrator."""
+
+    os_user = CharField(primary_key=True, max_length=64)
+    role = CharField(max_length=16)
+    granted_by = CharField(max_length=64)
+    granted_at = DateTimeField()
+
+
+ROLE_MODELS: tuple[type[BaseModel], ...] = (UserRole,)
+
+MODELS = MODELS + ROLE_MODELS

@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from drm_gui.core import audit
 from drm_gui.core.media import (
     Actor,
     MovedVolume,
@@ -219,7 +220,8 @@ def _note(
     actor: Actor,
     at: dt.datetime,
 ) -> int:
-    """A RECONCILE batch and, for a known volume, a movement row that changes nothing."""
+    """A RECONCILE batch and, for a known volume, a movement row that changes nothing;
+    with its audit row."""
     batch = MoveBatch.create(
         kind=BatchKind.RECONCILE,
         at=at,
@@ -228,8 +230,10 @@ def _note(
         reason=text if volume is not None else f"{text} ({volser})",
         target_state=None,
     )
+    noted: list[MovedVolume] = []
     if volume is not None:
         vid, volser, state, location = volume
+        noted.append(MovedVolume(vid, volser, state, state, location, location))
         Movement.create(
             batch=batch.id,
             volume=vid,
@@ -244,6 +248,15 @@ def _note(
             workstation=actor.workstation,
             reason=text,
         )
+    audit.record_batch(
+        batch.id,
+        BatchKind.RECONCILE,
+        actor=actor,
+        at=at,
+        reason=batch.reason,
+        moved=noted,
+        subject=volser,
+    )
     return batch.id
 
 
@@ -356,11 +369,12 @@ def mark_found(
             reason=text,
             target_state=None,
         )
-        volsers = []
+        noted = []
         for vid in volume_ids_found:
             current = _current(vid)
             assert current is not None
-            volsers.append(current[1])
+            _, volser, state, location = current
+            noted.append(MovedVolume(vid, volser, state, state, location, location))
             Movement.create(
                 batch=batch.id,
                 volume=vid,
@@ -378,8 +392,11 @@ def mark_found(
         MissingTape.update(found_at=at, found_how=how).where(
             MissingTape.id.in_([mid for mid, _ in marks])
         ).execute()
-    log.info("found %d missing tape(s): %s", len(volsers), how)
-    return sorted(volsers)
+        audit.record_batch(
+            batch.id, BatchKind.RECONCILE, actor=actor, at=at, reason=text, moved=noted
+        )
+    log.info("found %d missing tape(s): %s", len(noted), how)
+    return sorted(n.volser for n in noted)
 
 
 def record_found(

@@ -16,6 +16,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+from drm_gui.core import audit
 from drm_gui.core.media import (
     Actor,
     MovedVolume,
@@ -234,14 +235,16 @@ def evaluate_expiry(actor: Actor | None = None, now: dt.datetime | None = None) 
                 reasons={c.volume_id: c.reason for c in due},
             )
         else:
+            reason = "expiry evaluation: nothing due"
             batch_id = MoveBatch.create(
                 kind=BatchKind.EXPIRY,
                 at=at,
                 os_user=actor.os_user,
                 workstation=actor.workstation,
-                reason="expiry evaluation: nothing due",
+                reason=reason,
                 target_state=DrmState.VAULTRETRIEVE,
             ).id
+            audit.record_batch(batch_id, BatchKind.EXPIRY, actor=actor, at=at, reason=reason)
         worm_ids = [c.volume_id for c in due if c.worm]
         if worm_ids:
             Volume.update(flag=WORM_FLAG).where(Volume.id.in_(worm_ids)).execute()

@@ -123,6 +123,7 @@ class SettingDef:
     default: SettingValue
     parse: Callable[[str], SettingValue]
     description: str
+    secret: bool = False  # its value is never written to the audit trail
 
     def format(self, value: SettingValue) -> str:
         if isinstance(value, bool):

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from drm_gui.core.media import load_settings
+from drm_gui.core import audit
+from drm_gui.core.media import current_actor, load_settings
 from drm_gui.core.models import (
     MachineMedia,
     RecoveryOutcome,
@@ -25,6 +26,7 @@ from drm_gui.core.models import (
     utcnow,
 )
 from drm_gui.core.plan_model import Machine, MediaType, RecoveryMedia
+from drm_gui.core.roles import Action, administrators_only
 from drm_gui.core.states import DrmError
 
 log = logging.getLogger(__name__)
@@ -69,6 +71,7 @@ def get_server_identity() -> ServerIdentity:
     )
 
 
+@administrators_only(Action.SITE)
 def set_server_identity(identity: ServerIdentity) -> None:
     _one_line("server name", identity.name, 64, required=True)
     if " " in identity.name:
@@ -134,6 +137,7 @@ def get_instructions(name: str) -> tuple[str, ...]:
     return tuple(row.text.splitlines()) if row is not None else ()
 
 
+@administrators_only(Action.SITE)
 def set_instructions(name: str, text: str) -> None:
     _put_text(_instruction_name(name), text)
 
@@ -160,6 +164,7 @@ class ServerFileCopy:
     updated_at: dt.datetime
 
 
+@administrators_only(Action.SITE)
 def import_server_file(kind: ServerFile, path: str | Path) -> ServerFileCopy:
     """Stores a copy of the server file at *path* (volhist.out, devconfig.out, dsmserv.opt)."""
     source = Path(path).expanduser()
@@ -169,12 +174,16 @@ def import_server_file(kind: ServerFile, path: str | Path) -> ServerFileCopy:
         text = source.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise SiteError(f"{kind.value}: cannot read {source}: {exc.strerror or exc}") from None
-    _put_text(f"file.{kind.value}", text, source=str(source.resolve()))
+    set_server_file(kind, text, source=str(source.resolve()))
     return get_server_file(kind)  # type: ignore[return-value]
 
 
+@administrators_only(Action.SITE)
 def set_server_file(kind: ServerFile, text: str, *, source: str = "") -> None:
-    _put_text(f"file.{kind.value}", text, source=source)
+    """Stores the copy of a server file that the plan uses, with its audit row."""
+    with database.atomic():
+        _put_text(f"file.{kind.value}", text, source=source)
+        audit.record_file(kind.value, text, source, actor=current_actor(), at=utcnow())
 
 
 def get_server_file(kind: ServerFile) -> ServerFileCopy | None:
@@ -205,6 +214,7 @@ def _media_value(row: SiteRecoveryMedia) -> RecoveryMedia:
     )
 
 
+@administrators_only(Action.SITE)
 def save_recovery_media(media: RecoveryMedia, *, old_name: str | None = None) -> None:
     """Creates the recovery media *media*, or replaces the one named *old_name*."""
     name = _name("recovery media name", media.name)
@@ -238,6 +248,7 @@ def save_recovery_media(media: RecoveryMedia, *, old_name: str | None = None) ->
             SiteRecoveryMedia.update(**fields).where(SiteRecoveryMedia.id == existing.id).execute()
 
 
+@administrators_only(Action.SITE)
 def delete_recovery_media(name: str) -> None:
     with database.atomic():
         row = SiteRecoveryMedia.get_or_none(SiteRecoveryMedia.name == name)
@@ -275,6 +286,7 @@ def list_machines() -> list[Machine]:
     ]
 
 
+@administrators_only(Action.SITE)
 def save_machine(machine: Machine, *, old_name: str | None = None) -> None:
     """Creates *machine*, or replaces the one named *old_name*; its recovery media are linked
     by name (they must exist)."""
@@ -330,6 +342,7 @@ def save_machine(machine: Machine, *, old_name: str | None = None) -> None:
             MachineMedia.create(machine=machine_id, media=media_id)
 
 
+@administrators_only(Action.SITE)
 def delete_machine(name: str) -> None:
     with database.atomic():
         row = SiteMachine.get_or_none(SiteMachine.name == name)
@@ -357,6 +370,7 @@ def get_starter_kit() -> tuple[str, ...]:
     return DEFAULT_STARTER_KIT if row is None else _lines(row.text)
 
 
+@administrators_only(Action.SITE)
 def set_starter_kit(items: Sequence[str]) -> None:
     cleaned = []
     for index, item in enumerate(items, 1):
@@ -378,6 +392,7 @@ class RecoveryTestRecord:
     notes: str
 
 
+@administrators_only(Action.SITE)
 def record_recovery_test(
     tested_on: dt.date, outcome: RecoveryOutcome, notes: str = "", *, today: dt.date | None = None
 ) -> int:
@@ -399,6 +414,7 @@ def list_recovery_tests() -> list[RecoveryTestRecord]:
     return [RecoveryTestRecord(r.id, _date(r.tested_on), r.outcome, r.notes) for r in query]
 
 
+@administrators_only(Action.SITE)
 def delete_recovery_test(test_id: int) -> None:
     with database.atomic():
         if not RecoveryTest.delete().where(RecoveryTest.id == test_id).execute():

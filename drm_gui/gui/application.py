@@ -76,6 +76,7 @@ class GuiSession:
         self.window = MainWindow(self.store, self.controller, settings)
         self.window.open_database_requested.connect(self.switch_database)
         self.library = LibraryController(self.controller, self.store, settings, self.window)
+        self.controller.follow_others()
 
     def open_library_again(self) -> None:
         """After a switch of database: the simulated library holds the new site's tapes."""
@@ -130,6 +131,7 @@ class GuiSession:
         if path is None:
             return
         old_url = self.controller.db_info.url
+        self.controller.stop_following()
         close_database()
         info = open_with_dialogs(path, self.window)
         if info is None:
@@ -138,6 +140,7 @@ class GuiSession:
                 self.window.close()
                 return
         self.controller.db_info = info
+        self.controller.follow_others()
         self.controller.reload()
         self.first_start()
         self.open_library_again()

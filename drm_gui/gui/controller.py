@@ -13,10 +13,12 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 
 from drm_gui.core import media, retention
+from drm_gui.core.changes import Changes
 from drm_gui.core.db import DatabaseInfo
 from drm_gui.core.media import MoveResult
 from drm_gui.core.states import DrmError, DrmState
 from drm_gui.gui.board_model import BoardStore
+from drm_gui.gui.change_watch import ChangeWatcher
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ class BoardController(QObject):
         undo_available(bool): whether there is a move batch of this session to undo.
         expiry_evaluated(object): the ExpiryResult of an evaluation.
         board_reloaded(): the board was read anew from the database.
+        changed_elsewhere(list): ids of tapes another workstation moved (the board has them).
     """
 
     moves_done = Signal(object, object)
@@ -62,6 +65,7 @@ class BoardController(QObject):
     undo_available = Signal(bool)
     expiry_evaluated = Signal(object)
     board_reloaded = Signal()
+    changed_elsewhere = Signal(list)
 
     def __init__(self, store: BoardStore, db_info: DatabaseInfo, parent: QObject | None = None):
         super().__init__(parent)
@@ -71,12 +75,40 @@ class BoardController(QObject):
         # Set by the library controller: takes the moves that need the robot (returns True).
         self.move_router: Callable[[list[int], DrmState, str | None], bool] | None = None
         self.last_evaluation: dt.datetime | None = None
+        self.watcher: ChangeWatcher | None = None
 
     # Loading ---------------------------------------------------------------------------
     def reload(self) -> None:
         self.store.load(media.board_tuples())
         self.last_evaluation = retention.last_evaluation()
+        if self.watcher is not None:
+            self.watcher.catch_up()
         self.board_reloaded.emit()
+
+    # Other workstations ----------------------------------------------------------------
+    def follow_others(self) -> None:
+        """Keeps the board in step with the moves other workstations make."""
+        self.watcher = ChangeWatcher(self)
+        self.watcher.changed.connect(self._changed_elsewhere)
+        self.watcher.start()
+
+    def stop_following(self) -> None:
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+
+    @Slot(object)
+    def _changed_elsewhere(self, found: Changes) -> None:
+        if found.reload_all:
+            self.reload()
+            self.notice.emit(
+                "Tapes were added or removed elsewhere: the board is up to date.", "info"
+            )
+            return
+        ids = list(found.volume_ids)
+        self.store.update_records(media.board_tuples(ids))
+        self.changed_elsewhere.emit(ids)
+        self.notice.emit(f"{len(ids):,} tape(s) moved on another workstation.", "info")
 
     # Moves -----------------------------------------------------------------------------
     def connect_drops(self, source: QObject) -> None:
@@ -99,7 +131,10 @@ class BoardController(QObject):
         if self.move_router is not None and self.move_router(ids, target, to_location):
             return  # the library ejects first; it hands the recorded result to take_result
         try:
-            result = media.move_volumes(ids, target, to_location=to_location, reason=reason)
+            seen = {i: r.state for i in ids if (r := self.store.get(i)) is not None}
+            result = media.move_volumes(
+                ids, target, to_location=to_location, reason=reason, seen=seen
+            )
         except DrmError as exc:
             self.notice.emit(f"Nothing was moved: {exc}", "warning")
             self.reload()
@@ -109,11 +144,18 @@ class BoardController(QObject):
     def take_result(self, result: MoveResult, target: DrmState) -> None:
         """A move recorded by the core (here or after a library job): board, undo, notice."""
         self.store.apply(result)
+        self._absorb(result)
+        if result.refused:  # tapes someone else moved meanwhile: show where they are now
+            self.store.update_records(media.board_tuples([r.volume_id for r in result.refused]))
         if result.batch_id is not None:
             self._undo_stack.append((result.batch_id, target))
             self.undo_available.emit(True)
         self.notice.emit(describe_result(result, target), "info" if result.ok else "warning")
         self.moves_done.emit(result, target)
+
+    def _absorb(self, result: MoveResult) -> None:
+        if self.watcher is not None:
+            self.watcher.absorb([m.volume_id for m in result.moved])
 
     def can_undo(self) -> bool:
         return bool(self._undo_stack)
@@ -131,6 +173,7 @@ class BoardController(QObject):
             self.notice.emit(f"Cannot undo: {exc}", "warning")
             return
         self.store.apply(result)
+        self._absorb(result)
         moved = len(result.moved)
         text = f"Undone: {moved:,} tape(s) back where they were."
         if result.refused:

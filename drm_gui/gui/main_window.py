@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from drm_gui import APP_NAME, __version__
+from drm_gui.core import roles
+from drm_gui.core.actor import current_actor
 from drm_gui.core.manifest import moved_to_courier_today
 from drm_gui.core.media import MoveResult
 from drm_gui.core.models import ManifestDirection
@@ -42,6 +44,7 @@ from drm_gui.gui.detail import DetailPane, local_time
 from drm_gui.gui.plan_view import (
     PlanController,
 )
+from drm_gui.gui.window_backup import BackupWindowMixin
 from drm_gui.gui.window_library import LibraryWindowMixin
 from drm_gui.gui.window_plan import PlanWindowMixin
 from drm_gui.gui.window_server import ServerWindowMixin
@@ -108,7 +111,12 @@ class NoticeBar(QFrame):
 
 
 class MainWindow(
-    LibraryWindowMixin, ShipmentsWindowMixin, PlanWindowMixin, ServerWindowMixin, QMainWindow
+    LibraryWindowMixin,
+    ShipmentsWindowMixin,
+    PlanWindowMixin,
+    ServerWindowMixin,
+    BackupWindowMixin,
+    QMainWindow,
 ):
     """Signals:
     open_database_requested(): the user chose File → Open database…
@@ -156,6 +164,9 @@ class MainWindow(
         controller.undo_available.connect(self.undo_action.setEnabled)
         controller.expiry_evaluated.connect(lambda _r: self._update_status())
         controller.board_reloaded.connect(self._on_reloaded)
+        controller.changed_elsewhere.connect(
+            lambda _ids: self.detail.show_record(self.board.current_record())
+        )
         store.reset.connect(self._update_status)
         self.open_documents = True  # open PDFs once written (tests turn it off)
         self.last_document: Path | None = None
@@ -328,6 +339,7 @@ class MainWindow(
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
+        self.add_backup_menu(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.add_import_menu(file_menu, self.quit_action)
@@ -394,6 +406,23 @@ class MainWindow(
             status.addPermanentWidget(label)
 
     # State ---------------------------------------------------------------------------
+    def apply_role(self) -> None:
+        """Administrators' actions are greyed for an operator, saying why (the core refuses
+        them anyway; this spares the operator a dialog that cannot be saved)."""
+        admin_actions = {
+            self.plan_schedule_action: roles.Action.SETTINGS,
+            self.site_action: roles.Action.SITE,
+            self.server_settings_action: roles.Action.SETTINGS,
+            self.sync_action: roles.Action.SERVER,
+            **{action: roles.Action.SERVER for action in self.import_actions.values()},
+        }
+        user = current_actor().os_user
+        for action, what in admin_actions.items():
+            ok = roles.allowed(what, user)
+            action.setEnabled(ok)
+            if not ok:
+                action.setStatusTip(f"For administrators: {user} is an operator")
+
     def _on_reloaded(self) -> None:
         current = self.pool_combo.currentData()
         self.pool_combo.blockSignals(True)
@@ -405,6 +434,7 @@ class MainWindow(
         self.pool_combo.setCurrentIndex(max(0, index))
         self.pool_combo.blockSignals(False)
         self.setWindowTitle(f"{APP_NAME} — {self.controller.db_info.display_name}")
+        self.apply_role()
         self._update_status()
         self._update_action_state()
 
@@ -575,6 +605,7 @@ class MainWindow(
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.plan.timer.stop()
+        self.controller.stop_following()
         library = getattr(self, "library", None)
         if library is not None:
             library.close()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,8 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+
+from drm_gui.core.files import write_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -484,3 +486,24 @@ class Code128Cell(Flowable):
     def draw(self) -> None:
         self.canv.setFillColor(colors.black)
         draw_code128(self.canv, self.value, 0, 0, self.module, self.bar_height)
+
+
+def write_report(
+    path: Path,
+    story: Callable[[], list[Flowable]],
+    *,
+    title: str,
+    footer: str,
+    subject: str,
+    mode: int,
+    invariant: bool = False,
+) -> Path:
+    """A ReportDocument of *story* written to *path* through a temporary name."""
+
+    def write(target: str) -> None:
+        doc = ReportDocument(
+            target, title=title, footer=footer, invariant=invariant, subject=subject
+        )
+        doc.build_story(story())
+
+    return write_atomically(Path(path), write, mode)

@@ -12,10 +12,9 @@ from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, NextPageTemplate, Paragraph, Spacer
 
-from drm_gui.core.files import write_atomically
 from drm_gui.core.reports import Report, ReportTable, utc_text
 from drm_gui.reports.blocks import Column, RowTable
-from drm_gui.reports.layout import MARGIN, PAGE_SIZE, ReportDocument, stylesheet
+from drm_gui.reports.layout import MARGIN, PAGE_SIZE, stylesheet, write_report
 
 REPORT_FILE_MODE = 0o644  # daily lists are handed round; they hold no secrets
 MONO_COLUMNS = frozenset({"Volser", "Batch", "Tapes", "Hours"})
@@ -70,16 +69,12 @@ def report_story(report: Report) -> list[Flowable]:
 
 def render_report_pdf(report: Report, path: Path, *, invariant: bool = False) -> Path:
     """Writes *report* as a PDF to *path* (through a temporary name)."""
-    footer = f"{report.title} · {utc_text(report.generated_at)}"
-
-    def write(target: str) -> None:
-        doc = ReportDocument(
-            target,
-            title=report.title,
-            footer=footer,
-            invariant=invariant,
-            subject=f"drm-gui report {report.name.value}",
-        )
-        doc.build_story(report_story(report))
-
-    return write_atomically(Path(path), write, mode=REPORT_FILE_MODE)
+    return write_report(
+        path,
+        lambda: report_story(report),
+        title=report.title,
+        footer=f"{report.title} · {utc_text(report.generated_at)}",
+        subject=f"drm-gui report {report.name.value}",
+        mode=REPORT_FILE_MODE,
+        invariant=invariant,
+    )

@@ -13,9 +13,11 @@ from drm_gui.core import site
 from drm_gui.core.db import DatabaseInfo, close_database, make_database, open_database
 from drm_gui.core.media import set_setting
 from drm_gui.core.models import (
+    AUDIT_MODELS,
     MANIFEST_MODELS,
     MODELS,
     RECONCILE_MODELS,
+    ROLE_MODELS,
     SERVER_MODELS,
     SITE_MODELS,
     RecoveryOutcome,
@@ -110,7 +112,14 @@ def test_a_schema_1_database_is_migrated(db_url: str) -> None:
     raw, _ = make_database(db_url)
     raw.connect()
     database.initialize(raw)
-    later = SITE_MODELS + MANIFEST_MODELS + RECONCILE_MODELS + SERVER_MODELS
+    later = (
+        SITE_MODELS
+        + MANIFEST_MODELS
+        + RECONCILE_MODELS
+        + SERVER_MODELS
+        + AUDIT_MODELS
+        + ROLE_MODELS
+    )
     old_models = [m for m in MODELS if m not in later]
     raw.create_tables(old_models)
     SchemaVersion.create(version=1)
@@ -119,7 +128,7 @@ def test_a_schema_1_database_is_migrated(db_url: str) -> None:
 
     open_database(db_url)
     try:
-        assert [r.version for r in SchemaVersion.select()] == [db_mod.SCHEMA_VERSION] == [5]
+        assert [r.version for r in SchemaVersion.select()] == [db_mod.SCHEMA_VERSION] == [8]
         tables = set(database.get_tables())
         assert {m._meta.table_name for m in later} <= tables
         assert Setting.get_by_id("vault_name").value == "IRON MOUNTAIN"

@@ -251,3 +251,16 @@ def test_the_app_without_a_display_says_how_to_run_it(tmp_path):
     assert "no display" in proc.stderr
     assert "xvfb-run" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_an_operator_sees_the_administrators_actions_greyed(qtbot, session, monkeypatch) -> None:
+    from drm_gui.core import roles
+    from drm_gui.core.actor import Actor
+
+    roles.set_role("alice", roles.Role.ADMINISTRATOR)
+    monkeypatch.setattr("drm_gui.gui.main_window.current_actor", lambda: Actor("bob", "ws2"))
+    window = session.window
+    session.controller.reload()
+    assert not window.site_action.isEnabled() and not window.sync_action.isEnabled()
+    assert window.site_action.statusTip() == "For administrators: bob is an operator"
+    assert window.move_action is not None and window.export_plan_action.isEnabled()

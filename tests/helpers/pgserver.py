@@ -20,6 +20,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from glob import glob
 from pathlib import Path
@@ -103,6 +104,7 @@ class PostgresServer:
         self._as_root = os.geteuid() == 0
         self._started = False
         self._databases: set[str] = set()
+        self._password_roles: set[str] = set()
 
     # --- Life cycle -------------------------------------------------------------------
 
@@ -256,6 +258,35 @@ class PostgresServer:
             dbname=name,
         )
         return self.url(name)
+
+    def password_role(self, name: str, password: str) -> None:
+        """A role that must give *password* over TCP, where every other role is trusted: for
+        the tests of a refused login. Created once per server."""
+        if name in self._password_roles:
+            return
+        self.execute(f"CREATE ROLE \"{name}\" LOGIN PASSWORD '{password}'")
+        hba = self.data_dir / "pg_hba.conf"
+        rule = f"host all {name} 127.0.0.1/32 scram-sha-256\n"  # the first matching line wins
+        self._write_as_owner(hba, rule + hba.read_text())
+        self.execute("SELECT pg_reload_conf()")
+        self._password_roles.add(name)
+        self._wait_for_password_rule(name)
+
+    def _wait_for_password_rule(self, name: str) -> None:
+        """The server reads pg_hba.conf again soon after the reload signal, not at once."""
+        import psycopg2
+
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            try:
+                conn = psycopg2.connect(
+                    host="127.0.0.1", port=self.port, user=name, dbname="postgres"
+                )
+            except psycopg2.OperationalError:
+                return  # refused without its password: the rule is in force
+            conn.close()
+            time.sleep(0.02)
+        raise PostgresUnavailableError(f"the server did not take the password rule for {name}")
 
     # --- Running the server's tools -------------------------------------------------------
 
