@@ -17,6 +17,7 @@ from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from drm_gui.core.db import DatabaseOpenError, DatabaseUrlError, close_database, open_database
 from drm_gui.core.roles import PermissionDeniedError
 from drm_gui.paths import data_dir, default_database_url
+from drm_gui.workstation import WorkstationConfigError, workstation_database
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     setup_logging(args.verbose)
-    url = args.db or default_database_url()
+    if getattr(args, "without_database", False):
+        return int(args.command_fn(args, sys.stdout))
+    try:
+        url = args.db or workstation_database() or default_database_url()
+    except WorkstationConfigError as exc:
+        print(f"{APP_NAME}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
 
     if args.command is None:
         if not has_display():

@@ -17,6 +17,7 @@ from typing import TextIO
 from drm_gui.cli_audit import add_audit_commands
 from drm_gui.cli_backup import add_backup_commands
 from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, kind_arg, state_arg
+from drm_gui.cli_database import add_database_commands
 from drm_gui.cli_library import add_library_commands
 from drm_gui.cli_manifest import add_manifest_commands
 from drm_gui.cli_plan import add_plan_commands
@@ -69,6 +70,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     add_manifest_commands(sub)
     add_server_commands(sub)
     add_roles_commands(sub)
+    add_database_commands(sub)
     add_audit_commands(sub)
     add_backup_commands(sub)
 

@@ -23,6 +23,8 @@ QT_FREE_MODULES = (
     "cli_reports.py",
     "cli_server.py",
     "cli_roles.py",
+    "cli_database.py",
+    "workstation.py",
     "cli_manifest.py",
     "cli_audit.py",
     "cli_backup.py",

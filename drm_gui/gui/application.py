@@ -7,7 +7,7 @@ import logging
 import sys
 
 from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from drm_gui import APP_NAME
 from drm_gui.core import demo
@@ -20,6 +20,12 @@ from drm_gui.gui.main_window import MainWindow
 from drm_gui.library.base import LibraryError
 from drm_gui.library.config import ConfigError, LibraryConfig, load_config
 from drm_gui.paths import config_dir, data_dir
+from drm_gui.workstation import (
+    WorkstationConfigError,
+    check_url,
+    set_workstation_database,
+    workstation_database,
+)
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +81,7 @@ class GuiSession:
         self.controller.reload()
         self.window = MainWindow(self.store, self.controller, settings)
         self.window.open_database_requested.connect(self.switch_database)
+        self.window.connect_database_requested.connect(self.connect_shared_database)
         self.library = LibraryController(self.controller, self.store, settings, self.window)
         self.controller.follow_others()
 
@@ -128,23 +135,58 @@ class GuiSession:
 
     def switch_database(self) -> None:
         path = ask_for_database_file(self.window)
-        if path is None:
+        if path is not None:
+            self.switch_to(path)
+
+    def connect_shared_database(self) -> None:
+        """File → Connect to a shared database: a PostgreSQL URL (no password: ~/.pgpass),
+        opened now and, if the operator wants, at every start of this workstation."""
+        current = workstation_database() or "postgresql://drm@dbhost:5432/drm"
+        url, ok = QInputDialog.getText(
+            self.window,
+            "Connect to a shared database",
+            "PostgreSQL URL (postgresql://user@host:port/database); the password comes from "
+            "~/.pgpass:",
+            text=current,
+        )
+        if not ok or not url.strip():
             return
+        try:
+            url = check_url(url)
+        except WorkstationConfigError as exc:
+            self.window.show_notice(f"Not connected: {exc}", "warning")
+            return
+        if not self.switch_to(url):
+            return
+        answer = QMessageBox.question(
+            self.window,
+            "Connect to a shared database",
+            "Open this database at every start of this workstation?",
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            set_workstation_database(url)
+            self.window.show_notice("This workstation now opens the shared database.", "info")
+
+    def switch_to(self, url: str) -> bool:
+        """Opens *url* instead of the current database; back to the old one if it cannot
+        be opened. Whether the new one is open."""
         old_url = self.controller.db_info.url
         self.controller.stop_following()
         close_database()
-        info = open_with_dialogs(path, self.window)
+        info = open_with_dialogs(url, self.window)
+        switched = info is not None
         if info is None:
             info = open_with_dialogs(old_url, self.window)
             if info is None:
                 self.window.close()
-                return
+                return False
         self.controller.db_info = info
         self.controller.follow_others()
         self.controller.reload()
         self.first_start()
         self.open_library_again()
         self.controller.schedule_startup_evaluation()
+        return switched
 
 
 def run_gui(url: str, explicit_db: bool = False) -> int:

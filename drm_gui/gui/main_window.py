@@ -120,9 +120,11 @@ class MainWindow(
 ):
     """Signals:
     open_database_requested(): the user chose File → Open database…
+    connect_database_requested(): the user chose File → Connect to a shared database…
     """
 
     open_database_requested = Signal()
+    connect_database_requested = Signal()
 
     def __init__(self, store: BoardStore, controller: BoardController, settings: QSettings):
         super().__init__()
@@ -198,6 +200,11 @@ class MainWindow(
             self.open_database_requested.emit,
             QKeySequence.StandardKey.Open,
             "Open another drm-gui database file",
+        )
+        self.connect_action = self._action(
+            "&Connect to a shared database…",
+            self.connect_database_requested.emit,
+            tip="The site's PostgreSQL database, shared by every workstation",
         )
         self.quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         self.undo_action = self._action(
@@ -339,6 +346,7 @@ class MainWindow(
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         file_menu.addAction(self.open_action)
+        file_menu.addAction(self.connect_action)
         self.add_backup_menu(file_menu)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
