@@ -37,6 +37,7 @@ from drm_gui.core.states import (
     why_no_moves,
 )
 from drm_gui.gui import style
+from drm_gui.gui.audit_view import AuditDialog
 from drm_gui.gui.board import BoardWidget
 from drm_gui.gui.board_model import BoardFilter, BoardStore
 from drm_gui.gui.controller import BoardController
@@ -200,6 +201,11 @@ class MainWindow(
             self.open_database_requested.emit,
             QKeySequence.StandardKey.Open,
             "Open another drm-gui database file",
+        )
+        self.audit_action = self._action(
+            "&Audit trail…",
+            lambda: AuditDialog(self).exec(),
+            tip="Check the tamper-evident audit trail; export a period or a tape as PDF or CSV",
         )
         self.connect_action = self._action(
             "&Connect to a shared database…",
@@ -380,6 +386,8 @@ class MainWindow(
         reports = menu.addMenu("&Reports")
         for name in ReportName:
             reports.addAction(self._action(f"{name.title}…", lambda _n=name: self._save_report(_n)))
+        reports.addSeparator()
+        reports.addAction(self.audit_action)
         plan_menu = menu.addMenu("&Plan")
         plan_menu.addAction(self.export_plan_action)
         plan_menu.addAction(self.plan_source_action)
