@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QSize
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox, QWidget
 
 from drm_gui import APP_NAME
@@ -19,7 +20,7 @@ from drm_gui.gui.library_controller import LibraryController
 from drm_gui.gui.main_window import MainWindow
 from drm_gui.library.base import LibraryError
 from drm_gui.library.config import ConfigError, LibraryConfig, load_config
-from drm_gui.paths import config_dir, data_dir
+from drm_gui.paths import config_dir, data_dir, resource_path
 from drm_gui.workstation import (
     WorkstationConfigError,
     check_url,
@@ -189,12 +190,24 @@ class GuiSession:
         return switched
 
 
+ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
+
+
+def app_icon() -> QIcon:
+    """The application icon in every size the window manager may ask for."""
+    icon = QIcon()
+    for size in ICON_SIZES:
+        icon.addFile(str(resource_path("icons", f"drm-gui-{size}.png")), QSize(size, size))
+    return icon
+
+
 def run_gui(url: str, explicit_db: bool = False) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_NAME)
+    app.setWindowIcon(app_icon())
     info = open_with_dialogs(url)
     if info is None:
         return 1

@@ -42,6 +42,7 @@ from drm_gui.gui.board import BoardWidget
 from drm_gui.gui.board_model import BoardFilter, BoardStore
 from drm_gui.gui.controller import BoardController
 from drm_gui.gui.detail import DetailPane, local_time
+from drm_gui.gui.log_view import LogDialog, log_path
 from drm_gui.gui.plan_view import (
     PlanController,
 )
@@ -292,6 +293,9 @@ class MainWindow(
             "&Keyboard shortcuts", self._show_shortcuts, QKeySequence.StandardKey.HelpContents
         )
         self.about_action = self._action(f"&About {APP_NAME}", self._show_about)
+        self.log_action = self._action(
+            "Show &log", lambda: LogDialog(self).exec(), tip="The end of this workstation's log"
+        )
         self.plan = PlanController(self)
         self.export_plan_action = self._action(
             "&Export recovery plan",
@@ -399,6 +403,7 @@ class MainWindow(
         help_menu = menu.addMenu("&Help")
         self.help_menu = help_menu
         help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(self.log_action)
         help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
@@ -604,8 +609,18 @@ class MainWindow(
             f"About {APP_NAME}",
             f"<h3>{APP_NAME} {__version__}</h3>"
             "<p>Off-site tape management and disaster recovery plans.</p>"
-            f"<p>Database: {info.display_name} ({info.backend})</p>",
+            f"<p>Database: {info.display_name} ({info.backend})<br>"
+            f"Tape library: {self._library_text()}<br>"
+            f"You: {current_actor().os_user} on {current_actor().workstation}, "
+            f"{roles.current_role().value}<br>"
+            f"Log: {log_path()}</p>",
         )
+
+    def _library_text(self) -> str:
+        library = getattr(self, "library", None)
+        if library is None or library.device is None or library.config is None:
+            return "none"
+        return f"{library.device.name} ({library.config.backend.value})"
 
     # Geometry ------------------------------------------------------------------------
     def _restore_geometry(self) -> None:
