@@ -14,7 +14,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 # One module per area in bench/, each with run(results).
-AREAS = ("board", "moves", "imports", "concurrent", "plan_text", "plan_pdf", "manifest_pdf")
+AREAS = (
+    "board",
+    "moves",
+    "imports",
+    "concurrent",
+    "plan_text",
+    "plan_pdf",
+    "manifest_pdf",
+    "frozen",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

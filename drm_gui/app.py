@@ -45,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
         "or postgresql://user@host:port/dbname (default: drm.db in the user data folder)",
     )
     parser.add_argument(
+        "--smoke-test",
+        action="store_true",
+        help="check that the app works (main window, plan and manifest PDFs) on a temporary "
+        "database, then quit; exit code 0 when it does",
+    )
+    parser.add_argument(
         "-v", "--verbose", action="store_true", help="log debugging details to stderr"
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -76,9 +82,18 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def run_smoke_test(verbose: bool) -> int:
+    """--smoke-test: in a temporary folder (the log file too), never the user's database."""
+    from drm_gui.gui.smoke import smoke_test
+
+    return smoke_test(lambda: setup_logging(verbose))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.smoke_test:
+        return run_smoke_test(args.verbose)
     setup_logging(args.verbose)
     if getattr(args, "without_database", False):
         return int(args.command_fn(args, sys.stdout))

@@ -37,11 +37,15 @@ from reportlab.platypus import (
 )
 
 from drm_gui.core.files import write_atomically
+from drm_gui.paths import resource_path
 
 logger = logging.getLogger(__name__)
 
-# From the Debian package fonts-dejavu-core; the project ships no fonts of its own.
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+# From the Debian package fonts-dejavu-core; a frozen bundle carries a copy under
+# resources/fonts/dejavu (packaging/drm_gui.spec), found through resource_path().
+SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+BUNDLED_FONT_DIR = resource_path("fonts", "dejavu")
+FONT_DIR = BUNDLED_FONT_DIR if BUNDLED_FONT_DIR.is_dir() else SYSTEM_FONT_DIR
 PAGE_SIZE = A4
 MARGIN = 18 * mm
 FOOTER_Y = 10 * mm
