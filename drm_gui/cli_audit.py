@@ -14,8 +14,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
-from drm_gui.cli_reports import _from, _to
+from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, from_date_arg, to_date_arg
 from drm_gui.core.audit import verify_chain
 from drm_gui.core.audit_export import audit_report, audit_rows, export_csv
 from drm_gui.core.states import DrmError
@@ -40,8 +39,10 @@ def add_audit_commands(sub: argparse._SubParsersAction) -> None:
         "time; --to includes a whole day), or those of one tape, to FILE: .csv holds every "
         "stored field and hash, .pdf one line per row under the chain's verdict.",
     )
-    p.add_argument("--from", dest="start", type=_from, metavar="DATE", help="from (inclusive)")
-    p.add_argument("--to", dest="end", type=_to, metavar="DATE", help="to (inclusive)")
+    p.add_argument(
+        "--from", dest="start", type=from_date_arg, metavar="DATE", help="from (inclusive)"
+    )
+    p.add_argument("--to", dest="end", type=to_date_arg, metavar="DATE", help="to (inclusive)")
     p.add_argument("--volser", metavar="VOLSER", help="only the rows of this tape")
     p.add_argument("--out", type=Path, required=True, metavar="FILE", help="FILE.csv or FILE.pdf")
     p.set_defaults(command_fn=cmd_export)

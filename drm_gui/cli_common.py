@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 when anything was refused or failed (each reason printe
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 
 from drm_gui.core.states import DrmError, DrmState, VolumeKind
 
@@ -27,3 +28,31 @@ def kind_arg(text: str) -> VolumeKind:
         return VolumeKind.parse(text)
     except DrmError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _local_time(text: str, *, end: bool) -> dt.datetime:
+    """A local date (a whole day: --to includes it) or date-time, as naive UTC."""
+    text = text.strip()
+    try:
+        if len(text) == 10:  # YYYY-MM-DD
+            day = dt.date.fromisoformat(text)
+            value = dt.datetime.combine(day + dt.timedelta(days=1 if end else 0), dt.time())
+        else:
+            value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: give a date like 2024-06-01 or a time like 2024-06-01T06:00 (local)"
+        ) from None
+    if value.tzinfo is None:
+        value = value.astimezone()
+    return value.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+def from_date_arg(text: str) -> dt.datetime:
+    """--from: a local day (from its start) or date-time, as naive UTC."""
+    return _local_time(text, end=False)
+
+
+def to_date_arg(text: str) -> dt.datetime:
+    """--to: a local day (included: up to its end) or date-time, as naive UTC."""
+    return _local_time(text, end=True)

@@ -9,42 +9,15 @@ refused, 2 usage errors.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 from pathlib import Path
 from typing import TextIO
 
-from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, from_date_arg, to_date_arg
 from drm_gui.core import reconcile as reconcile_mod
 from drm_gui.core.reports import DEFAULT_TRANSIT_HOURS, ReportName, build_report, to_csv
 from drm_gui.core.states import DrmError
 from drm_gui.core.vault_list import VaultListError, read_vault_file
-
-
-def _local_time(text: str, *, end: bool) -> dt.datetime:
-    """A local date (a whole day: --to includes it) or date-time, as naive UTC."""
-    text = text.strip()
-    try:
-        if len(text) == 10:  # YYYY-MM-DD
-            day = dt.date.fromisoformat(text)
-            value = dt.datetime.combine(day + dt.timedelta(days=1 if end else 0), dt.time())
-        else:
-            value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: give a date like 2024-06-01 or a time like 2024-06-01T06:00 (local)"
-        ) from None
-    if value.tzinfo is None:
-        value = value.astimezone()
-    return value.astimezone(dt.UTC).replace(tzinfo=None)
-
-
-def _from(text: str) -> dt.datetime:
-    return _local_time(text, end=False)
-
-
-def _to(text: str) -> dt.datetime:
-    return _local_time(text, end=True)
 
 
 def _hours(text: str) -> float:
@@ -76,8 +49,12 @@ def add_report_commands(sub: argparse._SubParsersAction) -> None:
         help="transit: tapes with the courier longer than N hours "
         f"(default {DEFAULT_TRANSIT_HOURS})",
     )
-    p.add_argument("--from", dest="start", type=_from, metavar="DATE", help="movements: from")
-    p.add_argument("--to", dest="end", type=_to, metavar="DATE", help="movements: to (inclusive)")
+    p.add_argument(
+        "--from", dest="start", type=from_date_arg, metavar="DATE", help="movements: from"
+    )
+    p.add_argument(
+        "--to", dest="end", type=to_date_arg, metavar="DATE", help="movements: to (inclusive)"
+    )
     p.set_defaults(command_fn=cmd_report)
 
     p = sub.add_parser(

@@ -17,7 +17,6 @@ from typing import NamedTuple
 
 from peewee import JOIN
 
-from drm_gui.core import audit
 from drm_gui.core.media import (
     Actor,
     MovedVolume,
@@ -27,12 +26,11 @@ from drm_gui.core.media import (
     chunks,
     current_actor,
     load_settings,
+    note_batch,
     require_resolution,
 )
 from drm_gui.core.models import (
     BatchKind,
-    MoveBatch,
-    Movement,
     StoragePool,
     Volume,
     database,
@@ -372,49 +370,18 @@ def resolve(
 def _note(
     discrepancy: Discrepancy, record: TapeRecord | None, text: str, actor: Actor, at: dt.datetime
 ) -> MoveResult:
-    reason = text if record is not None else f"{text} ({discrepancy.volser})"
-    batch = MoveBatch.create(
-        kind=BatchKind.CORRECTION,
-        at=at,
-        os_user=actor.os_user,
-        workstation=actor.workstation,
-        reason=reason,
-        target_state=None,
-    )
-    noted: list[MovedVolume] = []
+    noted = None
     if record is not None:
-        noted.append(
-            MovedVolume(
-                record.id,
-                record.volser,
-                record.state,
-                record.state,
-                record.location,
-                record.location,
-            )
+        noted = MovedVolume(
+            record.id, record.volser, record.state, record.state, record.location, record.location
         )
-        Movement.create(
-            batch=batch.id,
-            volume=record.id,
-            volser=record.volser,
-            kind=BatchKind.CORRECTION,
-            from_state=record.state,
-            to_state=record.state,
-            from_location=record.location,
-            to_location=record.location,
-            at=at,
-            os_user=actor.os_user,
-            workstation=actor.workstation,
-            reason=reason,
-        )
-    audit.record_batch(
-        batch.id,
+    batch_id = note_batch(
         BatchKind.CORRECTION,
+        noted,
+        subject=discrepancy.volser,
+        reason=text,
         actor=actor,
         at=at,
-        reason=reason,
-        moved=noted,
-        subject=discrepancy.volser,
     )
-    log.info("discrepancy of %s ignored (batch %s)", discrepancy.volser, batch.id)
-    return MoveResult(batch.id, BatchKind.CORRECTION, at, (), ())
+    log.info("discrepancy of %s ignored (batch %s)", discrepancy.volser, batch_id)
+    return MoveResult(batch_id, BatchKind.CORRECTION, at, (), ())

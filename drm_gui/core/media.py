@@ -457,6 +457,43 @@ def write_changes(
         _close_missing([c.volume_id for c in changes], at, f"{kind.value.lower()} {batch_id}")
 
 
+def note_batch(
+    kind: BatchKind,
+    noted: MovedVolume | None,
+    *,
+    subject: str,
+    reason: str,
+    actor: Actor,
+    at: dt.datetime,
+) -> int:
+    """A batch that records a decision and moves nothing (a discrepancy left as it is, a
+    reconciliation note): for a known volume a movement row from its state to the same
+    state, and the audit row. The caller holds the transaction. Returns the batch id."""
+    if noted is None:
+        reason = f"{reason} ({subject})"  # no movement row names the tape: the batch does
+    batch_id = new_batch(kind, actor=actor, at=at, reason=reason)
+    moved = [noted] if noted is not None else []
+    for note in moved:
+        Movement.create(
+            batch=batch_id,
+            volume=note.volume_id,
+            volser=note.volser,
+            kind=kind,
+            from_state=note.from_state,
+            to_state=note.to_state,
+            from_location=note.from_location,
+            to_location=note.to_location,
+            at=at,
+            os_user=actor.os_user,
+            workstation=actor.workstation,
+            reason=reason,
+        )
+    audit.record_batch(
+        batch_id, kind, actor=actor, at=at, reason=reason, moved=moved, subject=subject
+    )
+    return batch_id
+
+
 # Batches that handle the tape itself: a tape marked missing by a reconciliation is found.
 FINDS_MISSING = frozenset({BatchKind.MOVE, BatchKind.CORRECTION, BatchKind.CHECKIN})
 

@@ -26,6 +26,7 @@ from drm_gui.core.media import (
     current_actor,
     load_settings,
     move_volumes,
+    note_batch,
     require_resolution,
     to_datetime,
 )
@@ -222,42 +223,11 @@ def _note(
 ) -> int:
     """A RECONCILE batch and, for a known volume, a movement row that changes nothing;
     with its audit row."""
-    batch = MoveBatch.create(
-        kind=BatchKind.RECONCILE,
-        at=at,
-        os_user=actor.os_user,
-        workstation=actor.workstation,
-        reason=text if volume is not None else f"{text} ({volser})",
-        target_state=None,
-    )
-    noted: list[MovedVolume] = []
+    noted = None
     if volume is not None:
         vid, volser, state, location = volume
-        noted.append(MovedVolume(vid, volser, state, state, location, location))
-        Movement.create(
-            batch=batch.id,
-            volume=vid,
-            volser=volser,
-            kind=BatchKind.RECONCILE,
-            from_state=state,
-            to_state=state,
-            from_location=location,
-            to_location=location,
-            at=at,
-            os_user=actor.os_user,
-            workstation=actor.workstation,
-            reason=text,
-        )
-    audit.record_batch(
-        batch.id,
-        BatchKind.RECONCILE,
-        actor=actor,
-        at=at,
-        reason=batch.reason,
-        moved=noted,
-        subject=volser,
-    )
-    return batch.id
+        noted = MovedVolume(vid, volser, state, state, location, location)
+    return note_batch(BatchKind.RECONCILE, noted, subject=volser, reason=text, actor=actor, at=at)
 
 
 def _current(volume_id: int) -> tuple[int, str, DrmState, str] | None:

@@ -438,8 +438,9 @@ class MainWindow(
             **{action: roles.Action.SERVER for action in self.import_actions.values()},
         }
         user = current_actor().os_user
+        administrator = roles.role_of(user) is roles.Role.ADMINISTRATOR  # read once
         for action, what in admin_actions.items():
-            ok = roles.allowed(what, user)
+            ok = administrator or what not in roles.ADMINISTRATOR_ACTIONS
             action.setEnabled(ok)
             if not ok:
                 action.setStatusTip(f"For administrators: {user} is an operator")
@@ -465,13 +466,10 @@ class MainWindow(
         self.db_label.setToolTip(info.url)
         self.count_label.setText(f"  {len(self.store):,} tapes  ")
         library = getattr(self, "library", None)
-        if library is not None and library.device is not None and library.config is not None:
-            state = "working" if library.busy() else "ready"
-            self.library_label.setText(
-                f"  Library: {library.device.name} ({library.config.backend.value}) {state}  "
-            )
-        else:
-            self.library_label.setText("  Library: none  ")
+        text = self._library_text()
+        if text != "none":
+            text += " working" if library.busy() else " ready"
+        self.library_label.setText(f"  Library: {text}  ")
         last = self.controller.last_evaluation
         self.expiry_label.setText(
             f"Expiry evaluated: {local_time(last)}" if last else "Expiry: not evaluated yet"
