@@ -18,9 +18,10 @@ from drm_gui.gui.board_model import BoardStore
 from drm_gui.gui.controller import BoardController
 from drm_gui.gui.library_controller import LibraryController
 from drm_gui.gui.main_window import MainWindow
+from drm_gui.gui.memory import app_settings
 from drm_gui.library.base import LibraryError
 from drm_gui.library.config import ConfigError, LibraryConfig, load_config
-from drm_gui.paths import config_dir, data_dir, resource_path
+from drm_gui.paths import data_dir, resource_path
 from drm_gui.workstation import (
     WorkstationConfigError,
     check_url,
@@ -31,10 +32,6 @@ from drm_gui.workstation import (
 log = logging.getLogger(__name__)
 
 DEMO_VOLUMES = 400
-
-
-def app_settings() -> QSettings:
-    return QSettings(str(config_dir() / "drm-gui.ini"), QSettings.Format.IniFormat)
 
 
 def ask_for_database_file(parent: QWidget | None) -> str | None:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHeaderView,
     QLabel,
     QTableView,
     QVBoxLayout,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from drm_gui.core.media import HistoryRow, VolumeRow, history
 from drm_gui.core.models import utcnow
 from drm_gui.gui import style
+from drm_gui.gui.memory import ColumnMemory
 from drm_gui.gui.table_model import RowTableModel
 
 
@@ -66,8 +66,8 @@ class DetailPane(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAccessibleName("Movement history")
+        ColumnMemory(self.table, "history")
         layout.addWidget(self.table, 1)
         self.record: VolumeRow | None = None
 

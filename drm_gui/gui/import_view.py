@@ -81,6 +81,7 @@ from drm_gui.gui.import_models import (
     _SourceSortingProxy,
     plural,
 )
+from drm_gui.gui.memory import ColumnMemory, GeometryMemory
 from drm_gui.gui.table_model import AnyIndex
 
 AnyPreview = VolumePreview | VolhistPreview | DevconfigPreview | SyncPreview
@@ -132,7 +133,7 @@ class PreviewTable(QTableView):
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         header.setSortIndicatorClearable(True)  # a third click restores that order
         self.setSortingEnabled(True)
-        self.resizeColumnsToContents()
+        ColumnMemory(self, f"import-{name}")
         copy = QAction("Copy", self)
         copy.setShortcut(QKeySequence.StandardKey.Copy)
         copy.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
@@ -293,6 +294,7 @@ class ImportPreviewDialog(QDialog):
         self.preview = preview
         self.setWindowTitle(title)
         self.resize(1100, 640)
+        GeometryMemory(self, "import-preview")
         self.sections = _Sections()
         self.models = self.sections.models
         self.views = self.sections.views
@@ -610,6 +612,7 @@ class ServerConfigDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Server configuration")
         self.resize(900, 520)
+        GeometryMemory(self, "server-config")
         layout = QVBoxLayout(self)
         self.message = _hint("")
         self.message.setStyleSheet("font-weight: bold;")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from drm_gui.core.library_ops import Discrepancy
 from drm_gui.gui.device import LibraryDevice
 from drm_gui.gui.library_grid import LibraryGrid, StateLookup
+from drm_gui.gui.memory import ColumnMemory
 from drm_gui.library.base import Inventory
 
 STATE_TEXT = {
@@ -131,6 +132,7 @@ class LibraryPanel(QWidget):
         self.job_list.setAccessibleName("Library jobs")
         self.job_list.setColumnWidth(0, 220)
         self.job_list.setColumnWidth(1, 110)
+        ColumnMemory(self.job_list, "library-jobs", fit=False)
         jobs_layout.addWidget(self.job_list)
         self.cancel_button = QPushButton("Cancel job")
         self.cancel_button.setEnabled(False)
@@ -148,6 +150,7 @@ class LibraryPanel(QWidget):
         self.problem_list.setAccessibleName("Discrepancies")
         self.problem_list.setColumnWidth(0, 100)
         self.problem_list.setColumnWidth(1, 330)
+        ColumnMemory(self.problem_list, "library-discrepancies", fit=False)
         self.problem_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.problem_list.customContextMenuRequested.connect(self._problem_menu)
         self.problem_list.itemDoubleClicked.connect(lambda _i, _c: self._resolve_selected())

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drm_gui.gui.memory import GeometryMemory
 from drm_gui.paths import data_dir
 
 LOG_NAME = "drm-gui.log"
@@ -46,6 +47,7 @@ class LogDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("drm-gui log")
         self.resize(900, 600)
+        GeometryMemory(self, "log")
         path = log_path()
         layout = QVBoxLayout(self)
         where = QLabel(f"The last {SHOWN_LINES:,} lines of {path}")

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QFormLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -41,6 +40,7 @@ from drm_gui.core.plan_schedule import is_due, last_run, next_run
 from drm_gui.core.settings import SettingError, parse_setting
 from drm_gui.core.states import DrmError
 from drm_gui.gui.detail import local_time
+from drm_gui.gui.memory import ColumnMemory, GeometryMemory
 from drm_gui.gui.table_model import RowTableModel
 from drm_gui.gui.tasks import BackgroundTask
 
@@ -100,9 +100,10 @@ class PlanVersionsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName("Plan versions")
+        ColumnMemory(self.table, "plan-versions")
+        GeometryMemory(self, "plan-versions")
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         self.open_pdf = QPushButton("Open PDF")

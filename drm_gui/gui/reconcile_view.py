@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QHeaderView,
     QLabel,
     QMenu,
     QPushButton,
@@ -24,6 +23,7 @@ from drm_gui.core.reconcile import Difference, Reconciliation, Resolution, recon
 from drm_gui.core.states import DrmError
 from drm_gui.core.vault_list import VaultList, csv_columns, read_vault_file
 from drm_gui.gui import style
+from drm_gui.gui.memory import ColumnMemory, GeometryMemory
 from drm_gui.gui.table_model import RowTableModel
 
 
@@ -88,10 +88,11 @@ class ReconcileDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._menu)
         self.table.setAccessibleName("Differences")
+        ColumnMemory(self.table, "reconcile")
+        GeometryMemory(self, "reconcile")
         layout.addWidget(self.table, 1)
         self.message = QLabel()
         layout.addWidget(self.message)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from drm_gui.core.scan import ScanKind, ScanResult, ScanSession
 from drm_gui.core.states import DrmError
 from drm_gui.gui import style
+from drm_gui.gui.memory import GeometryMemory
 from drm_gui.gui.sound import Tones
 
 GOOD = QColor("#009E73")  # bluish green (Okabe-Ito)
@@ -50,6 +51,7 @@ class ScanWindow(QDialog):
         self._buffer = ""
         self.setWindowTitle(title)
         self.resize(900, 700)
+        GeometryMemory(self, "scan")
         layout = QVBoxLayout(self)
         heading = QLabel(f"{title}: scan each tape")
         _big(heading, 1.5, bold=True)

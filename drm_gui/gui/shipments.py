@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
-    QHeaderView,
     QLabel,
     QPushButton,
     QTableView,
@@ -25,6 +24,7 @@ from drm_gui.core.models import ManifestDirection
 from drm_gui.core.reports import ReportName, build_report, to_csv
 from drm_gui.core.states import DrmError
 from drm_gui.gui.detail import local_time
+from drm_gui.gui.memory import ColumnMemory, GeometryMemory
 from drm_gui.gui.plan_view import open_path
 from drm_gui.gui.printing import print_with_dialog
 from drm_gui.gui.table_model import RowTableModel
@@ -86,8 +86,9 @@ class ManifestsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setAccessibleName("Manifests")
+        ColumnMemory(self.table, "manifests")
+        GeometryMemory(self, "manifests")
         layout.addWidget(self.table, 1)
         self.message = QLabel()
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drm_gui.gui.memory import GeometryMemory
 from drm_gui.gui.site_editor_kit import StarterKitTab
 from drm_gui.gui.site_editor_lists import MachinesTab, MediaTab
 from drm_gui.gui.site_editor_server import InstructionsTab, ServerTab
@@ -39,6 +40,7 @@ class SiteEditorDialog(QDialog):
         self.setObjectName("site_editor")
         self.setWindowTitle("Site data for the recovery plan")
         self.resize(900, 640)
+        GeometryMemory(self, "site-editor")
         layout = QVBoxLayout(self)
         intro = QLabel(
             "What the recovery plan needs besides the tapes. Each part is saved with its own "

@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -35,6 +34,7 @@ from PySide6.QtWidgets import (
 from drm_gui.core import site
 from drm_gui.core.models import RecoveryOutcome
 from drm_gui.core.site import RecoveryTestRecord, SiteError
+from drm_gui.gui.memory import ColumnMemory
 from drm_gui.gui.site_editor_common import ErrorLabel, confirm, lines_editor, non_blank_lines
 from drm_gui.gui.style import WARNING_COLOUR, WARNING_SIGN
 from drm_gui.gui.table_model import RowTableModel
@@ -185,10 +185,8 @@ class StarterKitTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setTabKeyNavigation(False)  # Tab leaves the table
         self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        ColumnMemory(self.table, "recovery-tests")
         tests_layout.addWidget(self.table, 1)
         self.test_error = ErrorLabel("test_list_error")
         tests_layout.addWidget(self.test_error)

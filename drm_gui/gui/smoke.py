@@ -86,7 +86,8 @@ def run_smoke_test(folder: Path, out: Callable[[str], None]) -> None:
     from drm_gui.core.manifest import ManifestError, ManifestInfo, create_manifest
     from drm_gui.core.models import ManifestDirection, utcnow
     from drm_gui.core.plan import build_plan
-    from drm_gui.gui.application import GuiSession, app_settings
+    from drm_gui.gui.application import GuiSession
+    from drm_gui.gui.memory import app_settings
     from drm_gui.reports.manifest_pdf import render_manifest_pdf
     from drm_gui.reports.plan_pdf import render_plan_pdf
 
