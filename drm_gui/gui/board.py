@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import (
     QItemSelection,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -403,6 +404,16 @@ class BoardWidget(QWidget):
             if previous is not None:
                 self.columns[previous].view.clearSelection()
         self.selection_changed.emit(self.current_record())
+
+    def focus_column(self, state: DrmState) -> None:
+        """Puts the keyboard in *state*'s column, on its current tape or its first."""
+        view = self.columns[state].view
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        if view.model().rowCount() and not view.selectionModel().hasSelection():
+            first = view.model().index(0, 0)
+            view.selectionModel().setCurrentIndex(
+                first, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            )
 
     def active_state(self) -> DrmState | None:
         return self._active

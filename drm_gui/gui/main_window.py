@@ -42,6 +42,7 @@ from drm_gui.gui.board import BoardWidget
 from drm_gui.gui.board_model import BoardFilter, BoardStore
 from drm_gui.gui.controller import BoardController
 from drm_gui.gui.detail import DetailPane, local_time
+from drm_gui.gui.keyboard import NAVIGATION_KEYS, give_mnemonics
 from drm_gui.gui.log_view import LogDialog, log_path
 from drm_gui.gui.plan_view import (
     PlanController,
@@ -239,7 +240,7 @@ class MainWindow(
             tip="Scan the tapes the vault received: each scanned tape moves COURIER → VAULT",
         )
         self.receive_returned_action = self._action(
-            "Receive &returned tapes (scan)…",
+            "Receive returned &tapes (scan)…",
             lambda: self.scan_receive(
                 DrmState.COURIERRETRIEVE, DrmState.ONSITERETRIEVE, "Returned tapes"
             ),
@@ -275,7 +276,7 @@ class MainWindow(
             "&Filter…", self._focus_filter, QKeySequence.StandardKey.Find, "Filter the board"
         )
         self.clear_filter_action = self._action(
-            "&Clear filter", self._clear_filter, "Ctrl+Shift+F", "Show every tape again"
+            "C&lear filter", self._clear_filter, "Ctrl+Shift+F", "Show every tape again"
         )
         self.refresh_action = self._action(
             "&Refresh",
@@ -309,12 +310,21 @@ class MainWindow(
             self._plan_from_older_series,
             tip="A point-in-time recovery from a series still in the vault, or some pools only",
         )
-        self.plan_schedule_action = self._action("Daily &schedule…", self._plan_schedule)
+        self.plan_schedule_action = self._action("&Daily schedule…", self._plan_schedule)
         self.site_action = self._action(
             "&Site data and contacts…",
             self._site_editor,
             tip="Server, recovery instructions, machines, recovery media, starter kit, tests",
         )
+        self.column_actions = [
+            self._action(
+                f"&{n} {state.label}",
+                lambda _s=state: self.board.focus_column(_s),
+                f"Alt+{n}",
+                f"Go to the {state.label} column",
+            )
+            for n, state in enumerate(self.board.columns, start=1)
+        ]
 
     def _build_toolbar(self) -> None:
         bar = self.addToolBar("Main")
@@ -334,6 +344,12 @@ class MainWindow(
         self.filter_edit.setFixedWidth(230)
         self.filter_edit.setAccessibleName("Volser filter")
         self.filter_edit.textChanged.connect(self._apply_filter)
+        self.filter_edit.returnPressed.connect(self._leave_filter)
+        leave = QAction("Back to the board", self.filter_edit)
+        leave.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        leave.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        leave.triggered.connect(self._leave_filter)
+        self.filter_edit.addAction(leave)
         bar.addWidget(self.filter_edit)
         bar.addWidget(QLabel("  Pool: "))
         self.pool_combo = QComboBox(self)
@@ -367,8 +383,11 @@ class MainWindow(
         edit.addAction(self.copy_action)
         edit.addAction(self.filter_action)
         edit.addAction(self.clear_filter_action)
-        view = menu.addMenu("&View")
+        view = menu.addMenu("Vie&w")  # Alt+V is the Server menu's
         view.addAction(self.refresh_action)
+        go_to = view.addMenu("&Go to column")
+        for action in self.column_actions:
+            go_to.addAction(action)
         tapes = menu.addMenu("&Tapes")
         tapes.addAction(self.move_action)
         tapes.addAction(self.next_action)
@@ -405,6 +424,7 @@ class MainWindow(
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(self.log_action)
         help_menu.addAction(self.about_action)
+        give_mnemonics(menu)
 
     def _build_status_bar(self) -> None:
         status = self.statusBar()
@@ -495,6 +515,15 @@ class MainWindow(
         self.filter_edit.setFocus()
         self.filter_edit.selectAll()
 
+    def _leave_filter(self) -> None:
+        """Enter or Esc in the filter field: to the board, in the column that was in use,
+        else the first that shows tapes (the filter stays)."""
+        state = self.board.active_state()
+        if state is None or not self.board.columns[state].model.rowCount():
+            shown = [s for s, c in self.board.columns.items() if c.model.rowCount()]
+            state = shown[0] if shown else next(iter(self.board.columns))
+        self.board.focus_column(state)
+
     def _clear_filter(self) -> None:
         self.filter_edit.clear()
         self.pool_combo.setCurrentIndex(0)
@@ -503,13 +532,14 @@ class MainWindow(
     # Moves ---------------------------------------------------------------------------
     def build_move_menu(self, ids: list[int]) -> QMenu:
         """The 'Move to' menu for the given tapes: legal targets enabled, the others
-        disabled with the reason as their tip."""
+        disabled with the reason as their tip. The columns in board order, each with its
+        number as access key (as in Alt+number)."""
         menu = QMenu(self)
         sources = self.store.states_of(ids)
         title = menu.addAction(f"Move {len(ids):,} tape(s) to:")
         title.setEnabled(False)
-        for state in DrmState:
-            action = menu.addAction(f"{style.STATE_GROUP[state].value} › {state.label}")
+        for n, state in enumerate(self.board.columns, start=1):
+            action = menu.addAction(f"&{n} {style.STATE_GROUP[state].value} › {state.label}")
             action.setData(state)
             why = refusal_summary(sources, state) if sources else "nothing selected"
             if why is not None or sources == {state}:
@@ -589,15 +619,19 @@ class MainWindow(
         ]
 
     def _show_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{text}</td></tr>"
-            for keys, text in self.shortcut_lines()
-        )
+        def rows(lines: list[tuple[str, str]]) -> str:
+            return "".join(
+                f"<tr><td><b>{keys}</b></td><td>&nbsp;&nbsp;{text}</td></tr>"
+                for keys, text in lines
+            )
+
         QMessageBox.information(
             self,
             "Keyboard shortcuts",
-            f"<table>{rows}</table><p>Drag tapes onto another column to move them; "
-            "right-click for the same moves.</p>",
+            f"<table>{rows(self.shortcut_lines())}</table>"
+            f"<p><b>Moving around</b></p><table>{rows(NAVIGATION_KEYS)}</table>"
+            "<p>Drag tapes onto another column to move them; right-click, the Menu key or "
+            "Ctrl+M for the same moves.</p>",
         )
 
     def _show_about(self) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from drm_gui.core.library_ops import RemoveMode
 from drm_gui.core.media import load_settings
+from drm_gui.gui.keyboard import give_mnemonics
 from drm_gui.gui.library_controller import LibraryController
 from drm_gui.gui.library_panel import LibraryPanel
 from drm_gui.gui.library_settings import LibrarySettingsDialog
@@ -85,6 +86,7 @@ class LibraryWindowMixin:
             action.triggered.connect(lambda _c=False, m=mode: library.set_remove_mode(m))
         library_menu.addSeparator()
         library_menu.addAction(self._action("Library &settings…", self._library_settings))
+        give_mnemonics(library_menu)
 
     def _library_menu(self) -> QMenu:
         menu = QMenu("&Library", self)

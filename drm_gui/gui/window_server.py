@@ -34,7 +34,7 @@ FILE_FILTERS = {
     ImportKind.CSV: "CSV files (*.csv *.txt);;All files (*)",
 }
 MENU_TEXT = {
-    ImportKind.DRMEDIA: "QUERY &DRMEDIA output…",
+    ImportKind.DRMEDIA: "&QUERY DRMEDIA output…",
     ImportKind.VOLHIST: "&Volume history (volhist.out)…",
     ImportKind.DEVCONFIG: "&Device configuration (devconfig.out)…",
     ImportKind.CSV: "Volume list (&CSV)…",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QElapsedTimer, QModelIndex, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMenu, QMessageBox
 
 from drm_gui.core.db import close_database, open_database
 from drm_gui.core.models import Movement, PoolType, Volume, utcnow
@@ -19,6 +19,7 @@ from drm_gui.gui.application import GuiSession
 from drm_gui.library.config import LibraryConfig, SimulatedGeometry
 from drm_gui.library.simulated import SimulatedLibrary
 from tests.helpers.factories import make_pool, make_volume
+from tests.helpers.menus import assert_access_keys
 
 MOUNTABLE = [f"A{n:05d}L8" for n in range(1, 8)]  # seven tapes in the library
 RETURNED = "R00001L8"
@@ -210,3 +211,11 @@ def test_the_main_thread_keeps_ticking_while_a_slow_simulated_robot_ejects(qtbot
     gaps = [b - a for a, b in itertools.pairwise(beats)]
     assert clock.elapsed() > 500  # the robot really took its time
     assert max(gaps) < 100, f"the main thread stalled for {max(gaps)} ms"
+
+
+def test_the_library_menu_items_each_have_an_access_key(qtbot, session):
+    open_library(qtbot, session)
+    menu = session.window.findChild(QMenu, "libraryMenu")
+    assert menu is not None
+    assert assert_access_keys(menu) >= 8  # the remove modes' submenu included
+    assert assert_access_keys(session.window.menuBar()) > 50

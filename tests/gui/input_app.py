@@ -1,5 +1,6 @@
-"""Run by test_real_drag.py on Xvfb: the board on a database, with the screen positions of
-its cards written to a file so that the test can drag them with the real X pointer."""
+"""Run by test_real_input.py on Xvfb: the board on a database, with the screen positions of
+its cards written to a file so that the test can drag them with the real X pointer, and
+what the window says (notices, status, an open dialog's text) written after each step."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
 from drm_gui.core.db import open_database
 from drm_gui.core.states import DrmState
@@ -42,8 +43,18 @@ def main(db_path: str, out_dir: str) -> int:
         if (out / "quit").exists():
             app.quit()
         # Tell the test what the window says, after each move.
+        modal = QApplication.activeModalWidget()
+        popup = QApplication.activePopupWidget()
         (out / "status.txt").write_text(
-            window.notice.label.text() + "\n" + window.statusBar().currentMessage()
+            window.notice.label.text()
+            + "\n"
+            + window.statusBar().currentMessage()
+            + (
+                f"\nDIALOG {modal.windowTitle()}: {modal.text()}"
+                if isinstance(modal, QMessageBox)
+                else ""
+            )
+            + (f"\nPOPUP {popup.title() or 'menu'}" if isinstance(popup, QMenu) else "")
         )
 
     QTimer.singleShot(500, report)
