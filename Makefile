@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 # multi-workstation tests, and binutils (objdump, strip) for PyInstaller.
 DEB_PACKAGES := libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 \
 	libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-randr0 \
-	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1 libxcb-xfixes0 \
+	libxcb-render-util0 libxcb-shape0 libxcb-xkb1 libxcb-xfixes0 \
 	xvfb xauth x11-utils xdotool poppler-utils zbar-tools fonts-dejavu-core python3-venv postgresql \
 	binutils
 

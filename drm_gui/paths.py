@@ -17,6 +17,16 @@ def resource_path(*parts: str) -> Path:
     return base.joinpath("resources", *parts)
 
 
+# The DejaVu fonts of the PDFs, and of the window on a machine without fonts: in the bundle
+# under resources/fonts/dejavu (packaging/drm_gui.spec), else Debian's fonts-dejavu-core.
+SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
+
+
+def font_dir() -> Path:
+    bundled = resource_path("fonts", "dejavu")
+    return bundled if bundled.is_dir() else SYSTEM_FONT_DIR
+
+
 def data_dir() -> Path:
     """The user's data folder (created on demand). DRM_GUI_DATA_DIR overrides it."""
     override = os.environ.get("DRM_GUI_DATA_DIR")

@@ -16,6 +16,7 @@ from drm_gui.core.db import DatabaseInfo, DatabaseOpenError, close_database, ope
 from drm_gui.core.states import DrmError
 from drm_gui.gui.board_model import BoardStore
 from drm_gui.gui.controller import BoardController
+from drm_gui.gui.fonts import ensure_fonts
 from drm_gui.gui.library_controller import LibraryController
 from drm_gui.gui.main_window import MainWindow
 from drm_gui.gui.memory import app_settings
@@ -198,13 +199,20 @@ def app_icon() -> QIcon:
     return icon
 
 
-def run_gui(url: str, explicit_db: bool = False) -> int:
+def prepare_app() -> QApplication:
+    """The QApplication, named as the .desktop file, with its icon and a font it can draw."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_NAME)
     app.setWindowIcon(app_icon())
+    ensure_fonts(app)
+    return app
+
+
+def run_gui(url: str, explicit_db: bool = False) -> int:
+    app = prepare_app()
     info = open_with_dialogs(url)
     if info is None:
         return 1

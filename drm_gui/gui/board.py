@@ -26,7 +26,6 @@ from PySide6.QtGui import (
     QDragMoveEvent,
     QDropEvent,
     QFont,
-    QFontDatabase,
     QFontMetrics,
     QPainter,
     QPalette,
@@ -56,6 +55,7 @@ from drm_gui.gui.board_model import (
     StateColumnModel,
     decode_ids,
 )
+from drm_gui.gui.fonts import fixed_font
 
 CARD_HEIGHT = 42
 
@@ -65,7 +65,7 @@ class CardDelegate(QStyledItemDelegate):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._mono = fixed_font()
         self._mono.setBold(True)
         self._mono.setPointSizeF(max(9.5, self._mono.pointSizeF()))
         self._small = QFont()

@@ -13,7 +13,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFontDatabase
+from PySide6.QtGui import QColor
 
 from drm_gui.core.import_history import (
     EmptyDiff,
@@ -28,6 +28,7 @@ from drm_gui.core.tsm_formats_files import DeviceClass, Drive, Library
 from drm_gui.core.tsm_formats_files import Path as DevicePath
 from drm_gui.gui import style
 from drm_gui.gui.detail import local_time
+from drm_gui.gui.fonts import fixed_font
 from drm_gui.gui.table_model import AnyIndex, Row, RowTableModel
 
 RESOLUTION_LABELS: dict[Resolution, str] = {
@@ -129,7 +130,7 @@ class PreviewModel(RowTableModel[Row]):
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._fixed = fixed_font()
         self._order: list[int] = []  # row -> its position in the rows as given
 
     def set_rows(self, rows: Sequence[Row]) -> None:

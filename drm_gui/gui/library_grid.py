@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFontDatabase, QHelpEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from drm_gui.core.states import DrmState
 from drm_gui.gui import style
+from drm_gui.gui.fonts import fixed_font
 from drm_gui.library.base import Element, Inventory
 
 CELL_W = 92
@@ -44,7 +45,7 @@ class LibraryGrid(QWidget):
         self._highlight: set[str] = set()
         self._cells: list[tuple[QRect, Element]] = []
         self._titles: list[tuple[QRect, str]] = []
-        self._mono = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+        self._mono = fixed_font()
         self._mono.setPointSizeF(max(8.5, self._mono.pointSizeF() - 0.5))
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self.setMouseTracking(True)

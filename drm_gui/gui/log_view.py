@@ -7,7 +7,7 @@ from collections import deque
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFontDatabase
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from drm_gui.gui.fonts import fixed_font
 from drm_gui.gui.memory import GeometryMemory
 from drm_gui.paths import data_dir
 
@@ -55,7 +56,7 @@ class LogDialog(QDialog):
         layout.addWidget(where)
         self.text = QPlainTextEdit(tail(path))
         self.text.setReadOnly(True)
-        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.text.setFont(fixed_font())
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         layout.addWidget(self.text)
         self.text.moveCursor(self.text.textCursor().MoveOperation.End)

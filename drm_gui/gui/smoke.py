@@ -79,14 +79,14 @@ def run_smoke_test(folder: Path, out: Callable[[str], None]) -> None:
         return result
 
     # Imported here: `--version` and the command line never load Qt or the reports.
-    from PySide6.QtWidgets import QApplication
 
     from drm_gui.core import demo
     from drm_gui.core.db import close_database, open_database
     from drm_gui.core.manifest import ManifestError, ManifestInfo, create_manifest
     from drm_gui.core.models import ManifestDirection, utcnow
     from drm_gui.core.plan import build_plan
-    from drm_gui.gui.application import GuiSession
+    from drm_gui.gui.application import GuiSession, prepare_app
+    from drm_gui.gui.fonts import font_problem
     from drm_gui.gui.memory import app_settings
     from drm_gui.reports.manifest_pdf import render_manifest_pdf
     from drm_gui.reports.plan_pdf import render_plan_pdf
@@ -105,11 +105,7 @@ def run_smoke_test(folder: Path, out: Callable[[str], None]) -> None:
         if count != DEMO_VOLUMES:
             raise SmokeTestError(f"demo site: {count} tapes instead of {DEMO_VOLUMES}")
 
-        app = QApplication.instance() or QApplication(sys.argv[:1])
-        assert isinstance(app, QApplication)
-        app.setApplicationName(APP_NAME)
-        app.setApplicationDisplayName(APP_NAME)
-        app.setDesktopFileName(APP_NAME)
+        app = prepare_app()
 
         def show_window() -> GuiSession:
             session = GuiSession(info, app_settings())
@@ -117,6 +113,8 @@ def run_smoke_test(folder: Path, out: Callable[[str], None]) -> None:
             app.processEvents()
             if not session.window.isVisible():
                 raise SmokeTestError("main window: not visible after show()")
+            if (problem := font_problem(session.window.font())) is not None:
+                raise SmokeTestError(f"main window: {problem}: install fonts-dejavu-core")
             return session
 
         session = step("main window shown", show_window)

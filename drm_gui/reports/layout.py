@@ -37,15 +37,11 @@ from reportlab.platypus import (
 )
 
 from drm_gui.core.files import write_atomically
-from drm_gui.paths import resource_path
+from drm_gui.paths import font_dir
 
 logger = logging.getLogger(__name__)
 
-# From the Debian package fonts-dejavu-core; a frozen bundle carries a copy under
-# resources/fonts/dejavu (packaging/drm_gui.spec), found through resource_path().
-SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-BUNDLED_FONT_DIR = resource_path("fonts", "dejavu")
-FONT_DIR = BUNDLED_FONT_DIR if BUNDLED_FONT_DIR.is_dir() else SYSTEM_FONT_DIR
+FONT_DIR = font_dir()  # fonts-dejavu-core, or the bundle's copy
 PAGE_SIZE = A4
 MARGIN = 18 * mm
 FOOTER_Y = 10 * mm
