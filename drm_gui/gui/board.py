@@ -296,12 +296,11 @@ class StateColumn(QFrame):
         self.update_title()
 
     def update_title(self) -> None:
-        colour = style.state_colour(self.state).name()
         shown = self.model.rowCount()
         store_total = self.model._store.total(self.state)
         count = f"{shown:,}" if shown == store_total else f"{shown:,} of {store_total:,}"
         self.title.setText(
-            f"<span style='color:{colour}'>■</span> <b>{self.state.label}</b>"
+            f"{style.state_sign_html(self.state)} <b>{self.state.label}</b>"
             f"<br><span style='color:#555'>({count})</span>"
         )
         self.title.setAccessibleName(f"{self.state.label}: {count} tapes")

@@ -79,13 +79,12 @@ class DetailPane(QWidget):
             return
         now = utcnow()
         days = max(0, (now - record.updated_at).days)
-        colour = style.state_colour(record.state).name()
         parts = [
             f"<span style='font-family:monospace; font-size:large'><b>"
             f"{html.escape(record.volser)}</b></span>",
             html.escape(record.pool) if record.pool else "",
             html.escape(record.kind.label),
-            f"<span style='color:{colour}'>■</span> <b>{record.state.value}</b> at "
+            f"{style.state_sign_html(record.state)} <b>{record.state.value}</b> at "
             f"{html.escape(record.location)} since {local_time(record.updated_at)} "
             f"({days} d)",
             f"{html.escape(record.media_type)}, {record.pct_used:g}% used",

@@ -163,9 +163,14 @@ class LibraryGrid(QWidget):
             number += f" ← {element.loaded_from}"
         top = QRect(inner.left(), inner.top(), inner.width(), inner.height() // 2)
         painter.drawText(top, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, number)
+        right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        if state is not None and element.full:
+            painter.setPen(style.state_colour(state))  # and its sign: not colour alone
+            painter.drawText(top, right, style.STATE_SIGNS[state])
+            top.setRight(top.right() - painter.fontMetrics().horizontalAdvance("●") - 3)
         if problem:
             painter.setPen(style.WARNING_COLOUR)
-            painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, "⚠")
+            painter.drawText(top, right, "⚠")
         bottom = QRect(
             inner.left(), inner.top() + inner.height() // 2, inner.width(), inner.height() // 2
         )

@@ -325,6 +325,8 @@ class MainWindow(
             )
             for n, state in enumerate(self.board.columns, start=1)
         ]
+        for action, state in zip(self.column_actions, self.board.columns, strict=True):
+            action.setIcon(style.state_icon(state))
 
     def _build_toolbar(self) -> None:
         bar = self.addToolBar("Main")
@@ -539,7 +541,9 @@ class MainWindow(
         title = menu.addAction(f"Move {len(ids):,} tape(s) to:")
         title.setEnabled(False)
         for n, state in enumerate(self.board.columns, start=1):
-            action = menu.addAction(f"&{n} {style.STATE_GROUP[state].value} › {state.label}")
+            action = menu.addAction(
+                style.state_icon(state), f"&{n} {style.STATE_GROUP[state].value} › {state.label}"
+            )
             action.setData(state)
             why = refusal_summary(sources, state) if sources else "nothing selected"
             if why is not None or sources == {state}:

@@ -1,11 +1,13 @@
 """Colours and signs of the board, readable by colour-blind users (Okabe–Ito palette).
 
-A colour never stands alone: each state family also has its group title and a sign, each
-kind a short text badge."""
+A colour never stands alone: each state has a sign of its own (in its column's title, the
+detail pane, the move menu and the library's slots), each state family its group title and
+sign, each kind a short text badge."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from drm_gui.core.states import STATE_GROUPS, DrmState, StateGroup, VolumeKind
 
@@ -39,10 +41,42 @@ STATE_GROUP: dict[DrmState, StateGroup] = {
 }
 
 
+# One shape per state, told apart without colour (all in DejaVu Sans).
+STATE_SIGNS: dict[DrmState, str] = {
+    DrmState.MOUNTABLE: "●",  # in the library, ready
+    DrmState.NOTMOUNTABLE: "○",  # on site, out of the library
+    DrmState.COURIER: "→",  # on its way out
+    DrmState.VAULT: "▣",  # in the vault
+    DrmState.VAULTRETRIEVE: "⚑",  # flagged to come back
+    DrmState.COURIERRETRIEVE: "←",  # on its way back
+    DrmState.ONSITERETRIEVE: "↩",  # back on site
+}
+
+
 def state_colour(state: DrmState) -> QColor:
     if state is DrmState.VAULTRETRIEVE:
         return VERMILLION  # due back: stands out within the vault family
     return GROUP_COLOURS[STATE_GROUP[state]]
+
+
+def state_sign_html(state: DrmState) -> str:
+    """The state's sign in its colour, for rich text."""
+    return f"<span style='color:{state_colour(state).name()}'>{STATE_SIGNS[state]}</span>"
+
+
+def state_icon(state: DrmState, size: int = 16) -> QIcon:
+    """The state's sign in its colour, as an icon (menus)."""
+    pixmap = QPixmap(size, size)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    font = QFont()
+    font.setPixelSize(size - 2)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(state_colour(state))
+    painter.drawText(pixmap.rect(), Qt.AlignmentFlag.AlignCenter, STATE_SIGNS[state])
+    painter.end()
+    return QIcon(pixmap)
 
 
 # Kind badges: a short text on a colour, so the text carries the meaning.
