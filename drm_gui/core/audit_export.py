@@ -30,6 +30,8 @@ from drm_gui.core.audit import (
 )
 from drm_gui.core.files import write_atomically
 from drm_gui.core.models import AuditKind, BatchKind, database, utcnow
+from drm_gui.core.progress import PROGRESS_ROWS
+from drm_gui.core.progress import current as current_progress
 from drm_gui.core.states import DrmError
 
 AUDIT_FILE_MODE = 0o644  # handed to auditors; the trail holds no secrets
@@ -139,7 +141,10 @@ def write_csv(rows: Iterable[AuditRow], out: TextIO) -> int:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
+    progress = current_progress()
     for r in rows:
+        if count % PROGRESS_ROWS == 0:
+            progress.update(count, 0, f"Writing the audit trail: {count:,} rows")
         writer.writerow(
             (
                 r.seq,

@@ -26,9 +26,11 @@ from peewee import Database, PostgresqlDatabase, SqliteDatabase
 
 from drm_gui.core.db import SQLITE_PRAGMAS
 from drm_gui.core.models import database
+from drm_gui.core.progress import current as current_progress
 from drm_gui.core.states import DrmError
 
 BACKUP_MODE = 0o600
+TOOL_POLL_S = 0.2  # how often a running pg_dump looks for a cancel
 SQLITE_SUFFIX = ".db"
 DUMP_SUFFIX = ".dump"  # pg_dump's custom format, read by pg_restore
 
@@ -53,7 +55,9 @@ def default_name(now: dt.datetime) -> str:
 
 def backup_database(out: Path) -> BackupResult:
     """Writes a verified backup of the open database to *out*, replacing it if it exists
-    (callers ask first). SQLite gives a database file, PostgreSQL a pg_dump archive."""
+    (callers ask first). SQLite gives a database file, PostgreSQL a pg_dump archive. A
+    cancel (the current progress) between the steps, or while pg_dump runs, leaves no
+    file."""
     db = database.obj
     if db is None:
         raise BackupError("no database is open")
@@ -69,6 +73,7 @@ def backup_database(out: Path) -> BackupResult:
                 raise BackupError(f"{type(db).__name__} databases cannot be backed up")
             os.chmod(part, BACKUP_MODE)
             _sync(part)
+            current_progress().check()  # the last moment: nothing is replaced after this
             os.replace(part, out)
             _sync(out.parent)
     except OSError as exc:
@@ -113,6 +118,7 @@ def _sqlite_backup(source_path: Path, part: Path) -> str:
     so the copy is consistent however much others write meanwhile (a copy in several steps
     would start over at each write)."""
     busy_seconds = SQLITE_PRAGMAS["busy_timeout"] / 1000  # as long as the app waits for a lock
+    current_progress().stage("Copying the database")
     try:
         with (
             contextlib.closing(sqlite3.connect(source_path, timeout=busy_seconds)) as source,
@@ -125,6 +131,7 @@ def _sqlite_backup(source_path: Path, part: Path) -> str:
 
 
 def _verify_sqlite(path: Path) -> str:
+    current_progress().stage("Checking the copy")
     try:
         with contextlib.closing(sqlite3.connect(path)) as copy:
             rows = [r[0] for r in copy.execute("PRAGMA integrity_check").fetchall()]
@@ -149,7 +156,9 @@ def _pg_dump(db: PostgresqlDatabase, part: Path) -> str:
         env["PGPASSWORD"] = str(params["password"])  # not on the command line, where ps shows it
     if params.get("connect_timeout"):
         env["PGCONNECT_TIMEOUT"] = str(params["connect_timeout"])
+    current_progress().stage("Dumping the database with pg_dump")
     _run_tool("pg_dump", ["--format=custom", f"--file={part}", *args, db.database], env)
+    current_progress().stage("Checking the archive with pg_restore")
     listing = _run_tool("pg_restore", ["--list", str(part)], env)
     entries = sum(1 for line in listing.splitlines() if line and not line.startswith(";"))
     return f"pg_restore lists {entries:,} entries"
@@ -165,10 +174,25 @@ def _run_tool(name: str, args: list[str], env: dict[str, str]) -> str:
             "of the server's version or newer), or back the database up on the server with "
             "pg_dump."
         )
-    done = subprocess.run(
-        [program, *args], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
-    )
-    if done.returncode != 0:
-        lines = done.stderr.strip().splitlines() or [f"exit status {done.returncode}"]
+    progress = current_progress()
+    with subprocess.Popen(
+        [program, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    ) as proc:
+        while True:
+            try:
+                stdout, stderr = proc.communicate(timeout=TOOL_POLL_S)
+                break
+            except subprocess.TimeoutExpired:
+                if progress.cancelled:
+                    proc.terminate()
+                    proc.communicate()
+                    progress.check()
+    if proc.returncode != 0:
+        lines = stderr.strip().splitlines() or [f"exit status {proc.returncode}"]
         raise BackupError(f"{name} failed: {lines[-1]}")
-    return done.stdout
+    return stdout

@@ -29,6 +29,7 @@ from drm_gui.core.models import (
     SchemaVersion,
     database,
 )
+from drm_gui.core.progress import current as current_progress
 from drm_gui.core.states import DrmError
 
 log = logging.getLogger(__name__)
@@ -298,7 +299,9 @@ def write_transaction() -> Any:
 def executemany(sql: str, rows: Iterable[Sequence[Any]]) -> None:
     """Raw executemany on the current connection (callers hold a transaction): the fast
     path for many rows. The driver's errors come out as peewee's (IntegrityError...), as
-    they do from database.execute_sql."""
+    they do from database.execute_sql. A cancel of the current progress stops here, inside
+    the caller's transaction, which is then rolled back."""
+    current_progress().check()
     with peewee.__exception_wrapper__:
         database.cursor().executemany(sql, list(rows))
 

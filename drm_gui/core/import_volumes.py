@@ -42,6 +42,7 @@ from drm_gui.core.models import (
     database,
     utcnow,
 )
+from drm_gui.core.progress import current as current_progress
 from drm_gui.core.states import DrmError, DrmState, VolumeKind, location_on_entry
 from drm_gui.core.tsm_formats import DrmediaForm, DrmediaRecord, ParseProblem
 
@@ -414,9 +415,13 @@ def apply_volumes(
         with database.atomic():
             batch_id = media.new_batch(BatchKind.IMPORT, actor=actor, at=at, reason=reason)
             pools = _pool_ids(d.record for d in take)
+            progress = current_progress()
             if new:
+                progress.update(0, len(take), f"Adding {len(new):,} new tapes")
                 _insert_new(batch_id, new, pools, actor, at, preview.source)
+            progress.update(len(new), len(take), f"Writing {len(changed):,} changes")
             moves = _write_changed(batch_id, changed, pools, actor, at, preview.source)
+            progress.update(len(take), len(take), "Recording the audit trail")
             moved = {m.volser for m in moves}
             audit.record_batch(
                 batch_id,
@@ -429,6 +434,7 @@ def apply_volumes(
                 updated=[d.volser for d in changed if d.volser not in moved],
                 subject=preview.source,
             )
+            progress.check()  # the last moment a cancel rolls it all back
     except peewee.IntegrityError:
         raise ConcurrentChangeError(
             "some of these volumes were added by someone else since the preview; nothing was "

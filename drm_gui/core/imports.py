@@ -11,6 +11,7 @@ from pathlib import Path
 from drm_gui.core import import_history, import_volumes
 from drm_gui.core.import_history import DevconfigPreview, VolhistPreview
 from drm_gui.core.import_volumes import Resolution, VolumePreview
+from drm_gui.core.progress import current as current_progress
 from drm_gui.core.roles import Action, require
 from drm_gui.core.tsm_formats import parse_drmedia
 from drm_gui.core.volume_csv import parse_volume_csv
@@ -42,11 +43,14 @@ def preview_text(
 ) -> Preview:
     """The preview of *text* (the content of a file of *kind*); *columns* names the columns
     of a headerless SELECT ... FROM DRMEDIA output."""
+    progress = current_progress()
+    progress.stage(f"Reading: {kind.title}")
     if kind is ImportKind.VOLHIST:
         return import_history.preview_volhist(text, source=source)
     if kind is ImportKind.DEVCONFIG:
         return import_history.preview_devconfig(text, source=source)
     parsed = parse_volume_csv(text) if kind is ImportKind.CSV else parse_drmedia(text, columns)
+    progress.stage(f"Comparing {len(parsed.records):,} tapes with the records")
     return import_volumes.preview_volumes(
         parsed.records, parsed.problems, source=source, form=parsed.form
     )
@@ -67,8 +71,10 @@ def apply_preview(
     default: Resolution = Resolution.KEEP_LOCAL,
 ) -> str:
     """Applies *preview* in one transaction; what was done, in a sentence. An
-    administrator's work: the records then follow the server's."""
+    administrator's work: the records then follow the server's. A cancel (the current
+    progress) rolls the transaction back."""
     require(Action.SERVER)
+    current_progress().stage("Writing the changes")
     if isinstance(preview, VolumePreview):
         return import_volumes.apply_volumes(
             preview, accept_problems=accept_problems, resolutions=resolutions, default=default

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from drm_gui.core.plan import PlanError, build_plan, readiness_problems
-from drm_gui.core.plan_files import expire_plan_files, write_plan
+from drm_gui.core.plan_files import expire_plan_files, plan_path, write_plan
 from drm_gui.core.plan_model import RecoveryPlan
+from drm_gui.core.progress import CancelledError
+from drm_gui.core.progress import current as current_progress
 from drm_gui.core.states import DrmError
 
 log = logging.getLogger(__name__)
@@ -80,24 +82,41 @@ def export_plan(
     Raises PlanError when no plan can be made (nothing written) or the PDF renderer is
     missing (checked first), OSError when the plan file cannot be written, and
     PlanExportError (with the plan file's path) when the plan was written but its PDF was
-    not."""
+    not. CancelledError (the current progress) before the plan file is written leaves nothing:
+    the PDF is drawn first, the plan file written after it."""
+    progress = current_progress()
     renderer = pdf_renderer() if pdf else None
     if pdf and renderer is None:
         raise PlanError("the PDF renderer is not available in this build")
+    progress.stage("Building the plan")
     plan = build_plan(
         now=now, series=series, as_of=as_of, primary_pools=primary_pools, out_dir=out_dir
     )
-    path = write_plan(plan)
+    target = plan_path(plan.plan_prefix, plan.created_at)
+    if target.exists() or pdf_path_for(target).exists():  # never draw over another's PDF
+        raise PlanError(f"{target} already exists: a plan was written in this same second")
     pdf_path = None
+    pdf_error: OSError | DrmError | None = None
     if renderer is not None:
-        pdf_path = pdf_path_for(path)
+        pdf_path = pdf_path_for(target)
         try:
             renderer(plan, pdf_path)
             pdf_path.chmod(0o600)
+        except CancelledError:
+            raise
         except (OSError, DrmError) as exc:
-            raise PlanExportError(
-                f"the plan was written to {path}, but not its PDF: {exc}", path
-            ) from exc
+            pdf_error, pdf_path = exc, None
+    progress.update(0, 0, "Writing the plan file")
+    try:
+        path = write_plan(plan)
+    except BaseException:
+        if pdf_path is not None:
+            pdf_path.unlink(missing_ok=True)  # no PDF without its plan file
+        raise
+    if pdf_error is not None:
+        raise PlanExportError(
+            f"the plan was written to {path}, but not its PDF: {pdf_error}", path
+        ) from pdf_error
     expired = tuple(expire_plan_files(now))
     log.info("exported the recovery plan %s (PDF: %s)", path, pdf_path or "none")
     return PlanExport(plan, path, pdf_path, expired)

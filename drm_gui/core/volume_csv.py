@@ -35,6 +35,8 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
+from drm_gui.core.progress import PROGRESS_ROWS
+from drm_gui.core.progress import current as current_progress
 from drm_gui.core.states import DrmError, DrmState, VolumeKind
 from drm_gui.core.tsm_formats import (
     DateError,
@@ -219,7 +221,10 @@ def format_volume_csv(records: Iterable[DrmediaRecord]) -> str:
     # csv quotes the line terminator's characters only: a carriage return needs quotes too.
     quoting_all = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
-    for r in records:
+    progress = current_progress()
+    for n, r in enumerate(records):
+        if n % PROGRESS_ROWS == 0:
+            progress.update(n, 0, f"Writing the volume list: {n:,} volumes")
         kind = r.kind.value if r.kind else ""
         updated = r.updated.isoformat(" ", "seconds") if r.updated else ""
         row = [r.volser, r.state.value, r.location, kind, r.pool, updated]

@@ -134,7 +134,9 @@ class MainWindow(
         self.store = store
         self.controller = controller
         self.settings = settings
-        self.setWindowTitle(f"{APP_NAME} — {controller.db_info.display_name}")
+        # "document — application", as desktops show it; ending with the application's
+        # display name keeps Qt from adding it a second time on X11.
+        self.setWindowTitle(f"{controller.db_info.display_name} — {APP_NAME}")
         self.resize(1400, 860)
 
         # The board is built inside the splitter: moving it there afterwards restyles every
@@ -477,7 +479,7 @@ class MainWindow(
         index = self.pool_combo.findData(current) if current else 0
         self.pool_combo.setCurrentIndex(max(0, index))
         self.pool_combo.blockSignals(False)
-        self.setWindowTitle(f"{APP_NAME} — {self.controller.db_info.display_name}")
+        self.setWindowTitle(f"{self.controller.db_info.display_name} — {APP_NAME}")
         self.apply_role()
         self._update_status()
         self._update_action_state()

@@ -37,6 +37,7 @@ from drm_gui.core.plan import list_series
 from drm_gui.core.plan_export import PlanExport, PlanExportError, export_plan
 from drm_gui.core.plan_files import PlanFileInfo, list_plan_files, split_plan
 from drm_gui.core.plan_schedule import is_due, last_run, next_run
+from drm_gui.core.progress import CancelledError
 from drm_gui.core.settings import SettingError, parse_setting
 from drm_gui.core.states import DrmError
 from drm_gui.gui.detail import local_time
@@ -264,7 +265,9 @@ class PlanController(QObject):
             self.notice.emit(f"{text} Saved in {where.parent}.", level)
 
     def _failed(self, error: object) -> None:
-        if isinstance(error, PlanExportError):
+        if isinstance(error, CancelledError):
+            self.notice.emit("Plan export cancelled: no plan file or PDF was written.", "info")
+        elif isinstance(error, PlanExportError):
             self.notice.emit(f"The plan file was written, but not its PDF: {error}", "warning")
         elif isinstance(error, DrmError | OSError):
             self.notice.emit(f"No plan was written: {error}", "warning")

@@ -64,8 +64,9 @@ def state_sign_html(state: DrmState) -> str:
     return f"<span style='color:{state_colour(state).name()}'>{STATE_SIGNS[state]}</span>"
 
 
-def state_icon(state: DrmState, size: int = 16) -> QIcon:
-    """The state's sign in its colour, as an icon (menus)."""
+def state_icon(state: DrmState, size: int = 64) -> QIcon:
+    """The state's sign in its colour, as an icon (menus): drawn large, so that it stays
+    sharp when scaled down on any screen, high-DPI ones included."""
     pixmap = QPixmap(size, size)
     pixmap.fill(Qt.GlobalColor.transparent)
     painter = QPainter(pixmap)

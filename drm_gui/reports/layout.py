@@ -37,6 +37,7 @@ from reportlab.platypus import (
 )
 
 from drm_gui.core.files import write_atomically
+from drm_gui.core.progress import current as current_progress
 from drm_gui.paths import font_dir
 
 logger = logging.getLogger(__name__)
@@ -369,11 +370,23 @@ class ReportDocument(BaseDocTemplate):
         canv.restoreState()
 
     def build_story(self, story: list[Flowable]) -> None:
+        """Lays out *story*, reporting the parts laid out to the current progress (where
+        a cancel stops the build: the caller's temporary file is then removed)."""
         footer = self.footer_text
+        progress = current_progress()
+        total = len(story)
 
         def canvasmaker(*args: Any, **kwargs: Any) -> NumberedCanvas:
             return NumberedCanvas(*args, footer=footer, **kwargs)
 
+        def on_progress(kind: str, value: int) -> None:
+            if kind == "PROGRESS":
+                progress.update(value, total)
+            elif kind == "PAGE":
+                progress.check()
+
+        progress.update(0, total, "Laying out the PDF's pages")
+        self.setProgressCallBack(on_progress)
         self.build(story, canvasmaker=canvasmaker)
 
 

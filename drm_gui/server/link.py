@@ -13,7 +13,6 @@ stops the run and leaves the rest waiting for the next time.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -21,6 +20,8 @@ from drm_gui.core import media, server_moves
 from drm_gui.core.import_server import PoolInfo, SyncPreview, VolumeUsage, preview_sync
 from drm_gui.core.media import MoveResult
 from drm_gui.core.models import CommandStatus, PoolType, database
+from drm_gui.core.progress import CancelledError
+from drm_gui.core.progress import current as current_progress
 from drm_gui.core.server_moves import PendingCommand, move_command
 from drm_gui.core.states import DrmState, VolumeKind
 from drm_gui.core.tsm_formats import (
@@ -38,7 +39,6 @@ from drm_gui.server.dsmadmc import (
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[int, int, str], None]  # done, total, what
 
 VERIFY_CHUNK = 100  # volume names per IN (...) of the verifying SELECT
 
@@ -160,13 +160,11 @@ def _confirmed(command: PendingCommand, state: str | None) -> bool:
     return state == command.to_state.value
 
 
-def send_pending(
-    client: AdminClient,
-    *,
-    progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-) -> SendReport:
-    """Sends every waiting command; records each outcome and rolls refused moves back."""
+def send_pending(client: AdminClient) -> SendReport:
+    """Sends every waiting command; records each outcome and rolls refused moves back. A
+    cancel (the current progress) stops between commands: what was sent is recorded, the
+    rest waits for the next time."""
+    progress = current_progress()
     pending = server_moves.pending_commands()
     report = SendReport()
     outcomes: list[Outcome] = []
@@ -174,11 +172,11 @@ def send_pending(
     refusals: dict[int, str] = {}
     try:
         for number, group in enumerate(_groups(pending)):
-            if cancel is not None and cancel.is_set():
-                report.error = "cancelled"
+            try:
+                progress.update(len(done), len(pending), f"Sending {group[0].command}")
+            except CancelledError:
+                report.error = "cancelled by the operator; the other moves wait"
                 break
-            if progress is not None:
-                progress(len(done), len(pending), f"sending {group[0].command}")
             refusals.update(_send_group(client, group))
             done.extend(group)
             log.debug("group %d of %d sent", number + 1, len(pending))
@@ -298,14 +296,11 @@ def read_pools(client: AdminClient) -> list[PoolInfo]:
     return pools
 
 
-def read_server(
-    client: AdminClient,
-    *,
-    progress: Progress | None = None,
-    cancel: threading.Event | None = None,
-) -> SyncPreview:
+def read_server(client: AdminClient) -> SyncPreview:
     """Reads DRMEDIA, volumes, storage pools and the volume history, and compares them
-    with the database."""
+    with the database; each query is a step of the current progress (a cancel stops
+    between queries, before anything is changed)."""
+    progress = current_progress()
     steps: list[tuple[str, Callable[[], object]]] = [
         ("storage pools", lambda: read_pools(client)),
         ("DRM media", lambda: read_drmedia(client)),
@@ -314,11 +309,9 @@ def read_server(
     ]
     answers: dict[str, object] = {}
     for number, (what, read) in enumerate(steps):
-        if cancel is not None and cancel.is_set():
-            raise ServerLinkError("the synchronisation was cancelled; nothing was changed")
-        if progress is not None:
-            progress(number, len(steps), f"reading {what}")
+        progress.update(number, len(steps), f"Reading the {what} from the server")
         answers[what] = read()
+    progress.update(len(steps), len(steps), "Comparing with the records")
     records, problems = answers["DRM media"]  # type: ignore[misc]
     history, history_problems = answers["volume history"]  # type: ignore[misc]
     return preview_sync(

@@ -8,6 +8,8 @@ import os
 import stat
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +18,11 @@ import pytest
 from drm_gui.core.backup import BackupError, backup_database, default_name
 from drm_gui.core.db import DatabaseInfo, close_database, open_database
 from drm_gui.core.models import Volume
+from drm_gui.core.progress import CancelledError, running
 from tests.core.conftest import sqlite_url
 from tests.helpers.move_checks import MoveRecord, read_moves, seed_tapes
 from tests.helpers.pgserver import PostgresServer
+from tests.helpers.progress import CancellingProgress
 from tests.helpers.tape_mover import COMMITTED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,3 +182,38 @@ def test_the_default_name_tells_the_kind_and_the_time(db: DatabaseInfo) -> None:
     name = default_name(dt.datetime(2024, 6, 15, 9, 5))
     suffix = ".db" if db.backend == "sqlite" else ".dump"
     assert name == f"drm-backup-20240615-0905{suffix}"
+
+
+@pytest.mark.usefixtures("sqlite_db")
+@pytest.mark.parametrize("at", ["Copying", "Checking"])
+def test_a_cancelled_sqlite_backup_leaves_the_old_one(tmp_path: Path, at: str) -> None:
+    seed_tapes(10)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    out = folder / "backup.db"
+    out.write_text("last week's backup")
+    progress = CancellingProgress(at=at)
+    with running(progress), pytest.raises(CancelledError):
+        backup_database(out)
+    assert out.read_text() == "last week's backup"
+    assert sorted(p.name for p in folder.iterdir()) == ["backup.db"]
+
+
+@pytest.mark.usefixtures("pg_db")
+def test_a_cancel_stops_a_running_pg_dump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    started = tmp_path / "started"
+    slow = tools / "pg_dump"  # a dump that takes a minute unless stopped
+    slow.write_text(f"#!/bin/sh\ntouch {started}\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
+    progress = CancellingProgress()
+    timer = threading.Timer(0.5, progress.cancel)
+    timer.start()
+    began = time.monotonic()
+    with running(progress), pytest.raises(CancelledError):
+        backup_database(tmp_path / "backup.dump")
+    timer.cancel()
+    assert started.exists() and time.monotonic() - began < 30  # stopped, not waited for
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "started"]

@@ -17,6 +17,7 @@ from drm_gui.core.import_volumes import (
 )
 from drm_gui.core.media import Actor, ConcurrentChangeError
 from drm_gui.core.models import (
+    AuditEntry,
     BatchKind,
     CommandStatus,
     Movement,
@@ -25,9 +26,11 @@ from drm_gui.core.models import (
     StoragePool,
     Volume,
 )
+from drm_gui.core.progress import CancelledError, running
 from drm_gui.core.states import DrmState, VolumeKind
 from drm_gui.core.tsm_formats import DrmediaRecord, ParseProblem, parse_drmedia
 from tests.helpers.factories import NOW, counts, make_pool, make_volume, state_of
+from tests.helpers.progress import CancellingProgress
 
 ACTOR = Actor("alice", "ws1")
 WHEN = dt.datetime(2024, 6, 14, 9, 30)
@@ -225,3 +228,18 @@ def test_a_volume_added_by_someone_else_after_the_preview_writes_nothing(db) -> 
     with pytest.raises(ConcurrentChangeError, match="preview the file again"):
         apply_volumes(preview, actor=ACTOR, now=NOW)
     assert Volume.select().count() == 1
+
+
+@pytest.mark.parametrize("at", ["Writing", "Recording"])
+def test_a_cancelled_import_changes_nothing(db, at: str) -> None:
+    vol = make_volume("VOL001L8", DrmState.COURIER, location="COURIER")
+    preview = preview_text(COMMA)
+    before = counts()
+    progress = CancellingProgress(at=at)  # after the new tapes were added, in the transaction
+    with running(progress), pytest.raises(CancelledError):
+        apply_volumes(preview, actor=ACTOR, now=NOW)
+    texts = [text for _d, _t, text in progress.reports]
+    assert texts[0] == "Adding 2 new tapes"
+    assert counts() == before
+    assert Volume.select().count() == 1 and state_of(vol.id) == (DrmState.COURIER, "COURIER")
+    assert AuditEntry.select().count() == 0

@@ -17,9 +17,11 @@ from drm_gui.core.plan import PlanError
 from drm_gui.core.plan_export import PlanExportError, export_plan, pdf_path_for
 from drm_gui.core.plan_files import list_plan_files
 from drm_gui.core.plan_model import RecoveryPlan
+from drm_gui.core.progress import CancelledError, running
 from drm_gui.core.states import DrmState
 from tests.core.test_plan import known_site
 from tests.helpers.factories import NOW, make_pool, make_volume
+from tests.helpers.progress import CancellingProgress
 
 
 def test_writes_the_plan_and_its_pdf(db: DatabaseInfo, tmp_path: Path) -> None:
@@ -116,3 +118,27 @@ def test_old_versions_expire(db: DatabaseInfo, tmp_path: Path) -> None:
     assert done.expired == (old,)
     assert not old.exists()
     assert [v.path for v in list_plan_files()] == [done.plan_path]
+
+
+def test_progress_is_reported_while_the_pdf_is_laid_out(db: DatabaseInfo, tmp_path: Path):
+    known_site()
+    progress = CancellingProgress()  # never cancels
+    with running(progress):
+        done = export_plan(NOW, tmp_path / "out")
+    assert done.pdf_path is not None
+    texts = [text for _d, _t, text in progress.reports]
+    assert texts[0] == "Building the plan"
+    assert "Laying out the PDF's pages" in texts and texts[-1] == "Writing the plan file"
+    layout = [(d, t) for d, t, text in progress.reports if text.startswith("Laying out")]
+    assert layout[-1][0] == layout[-1][1] > 0  # every part of the story laid out
+
+
+@pytest.mark.parametrize("at", [1, 2, 3])
+def test_a_cancelled_export_leaves_nothing(db: DatabaseInfo, tmp_path: Path, at: int) -> None:
+    known_site()
+    progress = CancellingProgress(after=at)
+    with running(progress), pytest.raises(CancelledError, match="nothing was changed"):
+        export_plan(NOW, tmp_path / "out")
+    out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []  # no plan, no PDF, no temporary
+    assert PlanVersion.select().count() == 0
