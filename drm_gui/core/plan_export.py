@@ -106,7 +106,7 @@ def export_plan(
             raise
         except (OSError, DrmError) as exc:
             pdf_error, pdf_path = exc, None
-    progress.update(0, 0, "Writing the plan file")
+    progress.stage("Writing the plan file")
     try:
         path = write_plan(plan)
     except BaseException:

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TypeVar
 
 from drm_gui.core.states import DrmError
 
-T = TypeVar("T")
 REPORT_EVERY_S = 0.1  # at most ten reports a second reach the window
 PROGRESS_ROWS = 2000  # rows written between two reports of a long loop
 
@@ -92,15 +90,3 @@ def running(progress: Progress) -> Iterator[Progress]:
         yield progress
     finally:
         _current.reset(token)
-
-
-def counted(items: Sequence[T], text: str, every: int = 1000) -> Iterator[T]:
-    """Yields *items*, reporting the count every *every* items (and at the end)."""
-    progress = current()
-    total = len(items)
-    progress.update(0, total, text)
-    for i, item in enumerate(items):
-        if i % every == 0 and i:
-            progress.update(i, total)
-        yield item
-    progress.update(total, total)

@@ -78,12 +78,10 @@ class BackgroundTask(QObject):
         parent: QWidget | None = None,
         *,
         show_progress: bool = True,
-        cancellable: bool = True,
     ) -> None:
         super().__init__(parent)
         self.title = title
         self.show_progress = show_progress  # False: work the operator did not wait for
-        self.cancellable = cancellable
         self._relay = _Relay()
         queued = Qt.ConnectionType.QueuedConnection
         self._relay.finished.connect(self._finished, queued)
@@ -130,7 +128,7 @@ class BackgroundTask(QObject):
         dialog = self._progress
         if dialog is None or self.progress.cancelled:
             return
-        if self.cancellable and dialog.findChild(QPushButton) is None:
+        if dialog.findChild(QPushButton) is None:
             dialog.setCancelButtonText("Cancel")
         dialog.setLabelText(self._label())
         if total > 0:

@@ -130,17 +130,6 @@ def test_cancel_stops_the_work_at_its_next_step(qtbot):
     assert visible_dialog(parent) is None
 
 
-def test_work_that_must_not_be_cut_off_has_no_cancel_button(qtbot):
-    parent = QWidget()
-    qtbot.addWidget(parent)
-    task = BackgroundTask("Sending", counting(30, 0.03, []), parent, cancellable=False)
-    task.start()
-    qtbot.waitUntil(lambda: visible_dialog(parent) is not None, timeout=5_000)
-    dialog = visible_dialog(parent)
-    assert dialog is not None and dialog.findChild(QPushButton) is None
-    qtbot.waitUntil(lambda: not task.running, timeout=5_000)
-
-
 def test_work_that_reports_nothing_gets_no_cancel_button(qtbot):
     """It could not stop on a cancel: a button would promise what it cannot do."""
     parent = QWidget()
