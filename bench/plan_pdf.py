@@ -6,7 +6,6 @@ database): render_plan_pdf against drawing the same text with a bare ReportLab c
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import resource
 import time
@@ -25,70 +24,12 @@ LINES_PER_PAGE = 80
 
 
 def big_plan(count: int = VOLUMES) -> RecoveryPlan:
-    from drm_gui.core.plan_model import (
-        Machine,
-        MediaType,
-        Readiness,
-        RecoveryMedia,
-        RecoveryPlan,
-        RequiredVolume,
-        Stanza,
-    )
-    from drm_gui.core.states import DrmState, VolumeKind
+    """The PDF tests' hand-built plan (tests/reports/plans.py) with *count* required
+    volumes, 20 of them still with the courier (so the readiness pages are drawn too), the
+    others at a vault whose name takes most of its column."""
+    from tests.reports.plans import plan
 
-    volumes = []
-    for n in range(count):
-        if n < 4:
-            volumes.append(
-                RequiredVolume(
-                    f"DB{n:04d}L8",
-                    VolumeKind.DB_BACKUP,
-                    DrmState.VAULT,
-                    "Iron Mountain, vault 3",
-                    "LTO8CLASS",
-                    series=1042,
-                    operation=n,
-                    sequence=1,
-                )
-            )
-        else:
-            volumes.append(
-                RequiredVolume(
-                    f"C{n:05d}L8",
-                    VolumeKind.COPY_POOL,
-                    DrmState.COURIER if n % 5000 == 0 else DrmState.VAULT,
-                    "Iron Mountain, vault 3",
-                    "LTO8CLASS",
-                    pool=f"COPYPOOL{n % 4}",
-                )
-            )
-    required = tuple(volumes)
-    waiting = tuple(v for v in required if v.state is not DrmState.VAULT)
-    stanza_lines = tuple(f"{v.volser:<10} {v.location:<30} {v.device_class}" for v in required)
-    stanzas = (
-        Stanza("PLANFILE.DESCRIPTION", ("Recovery Plan for Server BENCH",)),
-        Stanza("RECOVERY.VOLUMES.REQUIRED", stanza_lines),
-        Stanza("RECOVERY.SCRIPT.DISASTER.RECOVERY.MODE", ("#!/bin/sh", "exit 0"), True),
-    )
-    machine = Machine(
-        "SRV1",
-        priority=1,
-        server=True,
-        media=(RecoveryMedia("BOOT", MediaType.BOOT, ("CD1",)),),
-    )
-    return RecoveryPlan(
-        server_name="BENCH",
-        created_at=dt.datetime(2026, 10, 1, 6, 0, tzinfo=dt.UTC),
-        plan_prefix="/tmp/plans/BENCH.",
-        source="database full series 1042 (newest)",
-        readiness=Readiness(ready=not waiting, not_in_vault=waiting),
-        volumes_required=required,
-        stanzas=stanzas,
-        instructions={"RECOVERY.INSTRUCTIONS.GENERAL": ("Call the DR coordinator",)},
-        machines=(machine,),
-        starter_kit=("This plan",),
-        last_recovery_test=dt.date(2026, 3, 1),
-    )
+    return plan(count, courier=20, vault="Iron Mountain, vault 3")
 
 
 def bare_canvas(plan: RecoveryPlan, path: Path) -> float:

@@ -16,7 +16,14 @@ from typing import TextIO
 
 from drm_gui.cli_audit import add_audit_commands
 from drm_gui.cli_backup import add_backup_commands
-from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, kind_arg, state_arg
+from drm_gui.cli_common import (
+    EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_USAGE,
+    kind_arg,
+    print_move_result,
+    state_arg,
+)
 from drm_gui.cli_database import add_database_commands
 from drm_gui.cli_library import add_library_commands
 from drm_gui.cli_manifest import add_manifest_commands
@@ -156,14 +163,7 @@ def cmd_move(args: argparse.Namespace, out: TextIO) -> int:
         from_state=args.from_state,
         reason=args.reason,
     )
-    for moved in result.moved:
-        print(
-            f"moved: {moved.volser}: {moved.from_state.value} → {moved.to_state.value}"
-            f" ({moved.to_location})",
-            file=out,
-        )
-    for refusal in result.refused:
-        print(f"refused: {refusal.volser}: {refusal.reason}", file=out)
+    print_move_result(out, result)
     print(
         f"{len(result.moved):,} moved, {len(result.refused) + len(unmatched):,} refused", file=out
     )

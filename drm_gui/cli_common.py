@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from typing import TextIO
 
+from drm_gui.core import media
 from drm_gui.core.states import DrmError, DrmState, VolumeKind
 
 EXIT_OK = 0
@@ -56,3 +58,15 @@ def from_date_arg(text: str) -> dt.datetime:
 def to_date_arg(text: str) -> dt.datetime:
     """--to: a local day (included: up to its end) or date-time, as naive UTC."""
     return _local_time(text, end=True)
+
+
+def print_move_result(out: TextIO, result: media.MoveResult, refused: str = "refused") -> None:
+    """A line per tape moved and per tape *refused* (the word the command uses)."""
+    for moved in result.moved:
+        print(
+            f"moved: {moved.volser}: {moved.from_state.value} → {moved.to_state.value}"
+            f" ({moved.to_location})",
+            file=out,
+        )
+    for refusal in result.refused:
+        print(f"{refused}: {refusal.volser}: {refusal.reason}", file=out)

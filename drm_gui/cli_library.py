@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TextIO
 
-from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, state_arg
+from drm_gui.cli_common import EXIT_OK, EXIT_REFUSED, EXIT_USAGE, print_move_result, state_arg
 from drm_gui.core import library_ops as ops
 from drm_gui.core import media
 from drm_gui.core import settings as settings_mod
@@ -210,17 +210,6 @@ def _print_table(out: TextIO, headers: Sequence[str], rows: list[list[str]]) -> 
         print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip(), file=out)
 
 
-def _print_result(out: TextIO, result: media.MoveResult) -> None:
-    for moved in result.moved:
-        print(
-            f"moved: {moved.volser}: {moved.from_state.value} → {moved.to_state.value}"
-            f" ({moved.to_location})",
-            file=out,
-        )
-    for refusal in result.refused:
-        print(f"not moved: {refusal.volser}: {refusal.reason}", file=out)
-
-
 # -- status ----------------------------------------------------------------------------------
 
 
@@ -353,7 +342,7 @@ def cmd_eject(args: argparse.Namespace, out: TextIO) -> int:
         elif outcome.cancelled:
             print("The eject was stopped; tapes already ejected are recorded.", file=out)
     result = ops.record_eject(plan, outcome, reason=args.reason)
-    _print_result(out, result)
+    print_move_result(out, result, "not moved")
     not_moved = len(result.refused) + len(unmatched)
     print(f"{len(result.moved):,} moved, {not_moved:,} not moved", file=out)
     ok = not_moved == 0 and outcome.error is None and not outcome.cancelled

@@ -11,16 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import Flowable, NextPageTemplate, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from drm_gui.core.audit_export import AUDIT_FILE_MODE, REPORT_COLUMNS, AuditReport
 from drm_gui.core.reports import utc_text
 from drm_gui.reports.blocks import Column, RowTable
 from drm_gui.reports.layout import (
     GREEN,
-    MARGIN,
-    PAGE_SIZE,
     VERMILLION,
+    document_heading,
     register_fonts,
     stylesheet,
     write_report,
@@ -60,14 +59,10 @@ def verdict_story(report: AuditReport) -> list[Flowable]:
     ]
 
 
-def audit_story(report: AuditReport) -> list[Flowable]:
+def audit_story(report: AuditReport, width: float) -> list[Flowable]:
     styles = stylesheet()
-    width = PAGE_SIZE[0] - 2 * MARGIN
     story: list[Flowable] = [
-        NextPageTemplate("body"),  # pages after the first carry the title on top
-        Paragraph(escape(report.title), styles["title"]),
-        Paragraph(escape(report.scope), styles["body"]),
-        Paragraph(f"Made {escape(utc_text(report.generated_at))} by drm-gui.", styles["small"]),
+        *document_heading(report.title, report.scope, utc_text(report.generated_at)),
         *verdict_story(report),
         Spacer(1, 6),
         # Not a heading style: keep-with-next would push the whole table to the next page.
@@ -84,7 +79,7 @@ def render_audit_pdf(report: AuditReport, path: Path, *, invariant: bool = False
     """Writes *report* as a PDF to *path* (through a temporary name)."""
     return write_report(
         path,
-        lambda: audit_story(report),
+        lambda width: audit_story(report, width),
         title=report.title,
         footer=f"{report.title} · {utc_text(report.generated_at)}",
         subject="drm-gui audit trail",

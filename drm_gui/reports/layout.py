@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.lib import colors
@@ -30,6 +31,7 @@ from reportlab.platypus import (
     BaseDocTemplate,
     Flowable,
     Frame,
+    NextPageTemplate,
     PageTemplate,
     Paragraph,
     Table,
@@ -503,7 +505,7 @@ class Code128Cell(Flowable):
 
 def write_report(
     path: Path,
-    story: Callable[[], list[Flowable]],
+    story: Callable[[float], list[Flowable]],
     *,
     title: str,
     footer: str,
@@ -511,12 +513,24 @@ def write_report(
     mode: int,
     invariant: bool = False,
 ) -> Path:
-    """A ReportDocument of *story* written to *path* through a temporary name."""
+    """A ReportDocument written to *path* through a temporary name; *story* makes its
+    flowables for the frame's width."""
 
     def write(target: str) -> None:
         doc = ReportDocument(
             target, title=title, footer=footer, invariant=invariant, subject=subject
         )
-        doc.build_story(story())
+        doc.build_story(story(doc.width))
 
     return write_atomically(Path(path), write, mode)
+
+
+def document_heading(title: str, text: str, made: str) -> list[Flowable]:
+    """The first lines of a list report: its title, what it holds, when it was made."""
+    styles = stylesheet()
+    return [
+        NextPageTemplate("body"),  # pages after the first carry the title on top
+        Paragraph(escape(title), styles["title"]),
+        Paragraph(escape(text), styles["body"]),
+        Paragraph(f"Made {escape(made)} by drm-gui.", styles["small"]),
+    ]

@@ -32,7 +32,6 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from drm_gui.core.files import write_atomically
 from drm_gui.core.manifest import ManifestInfo
 from drm_gui.core.models import ManifestDirection
 from drm_gui.reports.blocks import Column, RowTable
@@ -40,11 +39,11 @@ from drm_gui.reports.layout import (
     INK,
     MUTED,
     RULE,
-    ReportDocument,
     chunked_tables,
     code128_width,
     stylesheet,
     table_style,
+    write_report,
 )
 
 MANIFEST_FILE_MODE = 0o644  # no secrets on a manifest: the courier and the vault read it
@@ -234,17 +233,15 @@ def story_of(doc: ManifestDocument, width: float) -> list[Flowable]:
 def render_document(
     doc: ManifestDocument, path: Path, *, invariant: bool = False, mode: int = MANIFEST_FILE_MODE
 ) -> Path:
-    def write(temp: str) -> None:
-        template = ReportDocument(
-            temp,
-            title=doc.title,
-            footer=doc.footer,
-            invariant=invariant,
-            subject=f"SHA-256 {doc.sha256}",
-        )
-        template.build_story(story_of(doc, template.width))
-
-    return write_atomically(Path(path), write, mode)
+    return write_report(
+        Path(path),
+        lambda width: story_of(doc, width),
+        title=doc.title,
+        footer=doc.footer,
+        subject=f"SHA-256 {doc.sha256}",
+        mode=mode,
+        invariant=invariant,
+    )
 
 
 def render_manifest_pdf(

@@ -10,11 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import Flowable, NextPageTemplate, Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from drm_gui.core.reports import Report, ReportTable, utc_text
 from drm_gui.reports.blocks import Column, RowTable
-from drm_gui.reports.layout import MARGIN, PAGE_SIZE, stylesheet, write_report
+from drm_gui.reports.layout import document_heading, stylesheet, write_report
 
 REPORT_FILE_MODE = 0o644  # daily lists are handed round; they hold no secrets
 MONO_COLUMNS = frozenset({"Volser", "Batch", "Tapes", "Hours"})
@@ -46,14 +46,10 @@ def columns_for(table: ReportTable, width: float) -> list[Column]:
     ]
 
 
-def report_story(report: Report) -> list[Flowable]:
+def report_story(report: Report, width: float) -> list[Flowable]:
     styles = stylesheet()
-    width = PAGE_SIZE[0] - 2 * MARGIN
     story: list[Flowable] = [
-        NextPageTemplate("body"),  # pages after the first carry the title on top
-        Paragraph(escape(report.title), styles["title"]),
-        Paragraph(escape(report.description), styles["body"]),
-        Paragraph(f"Made {escape(utc_text(report.generated_at))} by drm-gui.", styles["small"]),
+        *document_heading(report.title, report.description, utc_text(report.generated_at)),
         Spacer(1, 6),
     ]
     for table in report.tables:
@@ -71,7 +67,7 @@ def render_report_pdf(report: Report, path: Path, *, invariant: bool = False) ->
     """Writes *report* as a PDF to *path* (through a temporary name)."""
     return write_report(
         path,
-        lambda: report_story(report),
+        lambda width: report_story(report, width),
         title=report.title,
         footer=f"{report.title} · {utc_text(report.generated_at)}",
         subject=f"drm-gui report {report.name.value}",

@@ -27,7 +27,7 @@ from reportlab.platypus import (
     Table,
 )
 
-from drm_gui.core.files import PLAN_FILE_MODE, write_atomically
+from drm_gui.core.files import PLAN_FILE_MODE
 from drm_gui.core.plan_model import Machine, RecoveryPlan, RequiredVolume
 from drm_gui.core.states import STATE_GROUPS, DrmState
 from drm_gui.reports.blocks import Column, MonoBlock, RowTable
@@ -36,12 +36,12 @@ from drm_gui.reports.layout import (
     MUTED,
     VERMILLION,
     Heading,
-    ReportDocument,
     TocLine,
     chunked_tables,
     register_fonts,
     stylesheet,
     table_style,
+    write_report,
 )
 
 INSTRUCTIONS = (
@@ -540,18 +540,15 @@ def render_document(
     doc: PlanDocument, path: Path, *, invariant: bool = False, mode: int = PLAN_FILE_MODE
 ) -> Path:
     """Draws *doc* into *path* (through a temporary file in the same folder)."""
-
-    def write(temp: str) -> None:
-        template = ReportDocument(
-            temp,
-            title=doc.title,
-            footer=doc.footer,
-            invariant=invariant,
-            subject="Disaster recovery plan",
-        )
-        template.build_story(story_of(doc, template.width))
-
-    return write_atomically(Path(path), write, mode)
+    return write_report(
+        Path(path),
+        lambda width: story_of(doc, width),
+        title=doc.title,
+        footer=doc.footer,
+        subject="Disaster recovery plan",
+        mode=mode,
+        invariant=invariant,
+    )
 
 
 def render_plan_pdf(

@@ -19,9 +19,9 @@ CREATED = dt.datetime(2026, 10, 1, 6, 30, tzinfo=dt.UTC)
 LONG_LINE = "define devclass LTO8CLASS devtype=lto library=LIB1 " + "x" * 230 + " END-OF-LINE"
 
 
-def volumes(count: int, *, courier: int = 0) -> tuple[RequiredVolume, ...]:
+def volumes(count: int, *, courier: int = 0, vault: str = "Vault 3") -> tuple[RequiredVolume, ...]:
     """*count* required volumes: a DB backup series of 3, then copy-pool volumes; the first
-    *courier* copy-pool volumes are still in COURIER."""
+    *courier* copy-pool volumes are still in COURIER, the others at *vault*."""
     result = []
     for n in range(count):
         if n < 3:
@@ -39,7 +39,7 @@ def volumes(count: int, *, courier: int = 0) -> tuple[RequiredVolume, ...]:
             )
         else:
             state = DrmState.COURIER if n - 3 < courier else DrmState.VAULT
-            location = "Courier: Iron Mountain van" if state is DrmState.COURIER else "Vault 3"
+            location = "Courier: Iron Mountain van" if state is DrmState.COURIER else vault
             result.append(
                 RequiredVolume(
                     f"A{n:05d}L8",
@@ -71,8 +71,14 @@ def stanzas(required: tuple[RequiredVolume, ...]) -> tuple[Stanza, ...]:
     )
 
 
-def plan(count: int = 5, *, courier: int = 0, tested: dt.date | None = None) -> RecoveryPlan:
-    required = volumes(count, courier=courier)
+def plan(
+    count: int = 5,
+    *,
+    courier: int = 0,
+    tested: dt.date | None = None,
+    vault: str = "Vault 3",
+) -> RecoveryPlan:
+    required = volumes(count, courier=courier, vault=vault)
     waiting = tuple(v for v in required if v.state is not DrmState.VAULT)
     readiness = Readiness(ready=not waiting, not_in_vault=waiting)
     boot = RecoveryMedia("BOOTCD", MediaType.BOOT, ("CD0001", "CD0002"), "Vault 3", "RHEL 9")
